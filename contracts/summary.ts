@@ -1,0 +1,48 @@
+/**
+ * The runner's machine-readable result: printed as JSON on the runner's stdout (the replays Command's
+ * stdout), parsed by the Pulumi program into the `replays` and `replaysPassed` outputs, and written to
+ * the JSON report. Keep field names stable: CI reads them.
+ */
+export type ReplayStatus = "PASS" | "FAIL" | "SKIP" | "XFAIL" | "XPASS";
+
+export interface ReplayResult {
+  /** File name without extension, e.g. "tenant-isolation". */
+  name: string;
+  status: ReplayStatus;
+  durationMs: number;
+  /** The issue the replay closes, e.g. "#2397", or null when it names none. */
+  closes: string | null;
+  /** One line: why it failed/skipped/xfailed, or what it proved when it passed. */
+  message: string;
+}
+
+export interface ReplaySummary {
+  total: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+  xfailed: number;
+  /** An xfail-marked replay that passed: the marker is stale. Counts against the gate. */
+  xpassed: number;
+  durationMs: number;
+  results: ReplayResult[];
+  /** Where the runner wrote its reports; artifacts only when something failed. */
+  reports: { json: string; junit: string; artifacts: string | null };
+}
+
+/** The gate CI applies: nothing failed and no xfail marker went stale. */
+export function summaryPassed(summary: Pick<ReplaySummary, "failed" | "xpassed">): boolean {
+  return summary.failed === 0 && summary.xpassed === 0;
+}
+
+/**
+ * The last line of every run. As in the anchor's runner, an expected failure (XFAIL) counts as skipped;
+ * a stale xfail marker (XPASS) counts as failed.
+ */
+export function summaryLine(
+  summary: Pick<ReplaySummary, "passed" | "failed" | "skipped" | "xfailed" | "xpassed">,
+): string {
+  const failed = summary.failed + summary.xpassed;
+  const skipped = summary.skipped + summary.xfailed;
+  return `${summary.passed} passed, ${failed} failed, ${skipped} skipped`;
+}

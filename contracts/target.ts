@@ -1,0 +1,64 @@
+/**
+ * What the seed and the replay runner are told about a running harness.
+ * The Pulumi program (and `npm run replays:local`) builds it and passes it as JSON in the
+ * HARNESS_TARGET environment variable. It carries secrets (admin tokens, database URLs): never print it.
+ */
+export const TARGET_ENV = "HARNESS_TARGET";
+
+export interface TenantTarget {
+  /** Config name, e.g. "alpha". */
+  name: string;
+  /** Host header the edge routes to this tenant, e.g. "harness-tenant-alpha.localhost". */
+  host: string;
+  /** Value of MOLECULE_ORG_ID inside the tenant; callers send it as X-Molecule-Org-Id. */
+  orgId: string;
+  /** The tenant's ADMIN_TOKEN (secret). */
+  adminToken: string;
+  /** This tenant's own postgres, reachable from the host (loopback), e.g. postgres://harness:…@127.0.0.1:49153/molecule */
+  databaseUrl: string;
+  /** Docker container name of the tenant, when it runs in Docker. */
+  container?: string;
+}
+
+export interface HarnessTarget {
+  /** Pulumi stack name (or "local" for the loopback tier); names reports and artifacts. */
+  stack: string;
+  /** Base URL of the edge (cf-proxy) on the host, e.g. http://127.0.0.1:8080. */
+  edgeUrl: string;
+  /** Alias host routed to tenants[0] (harness-tenant.localhost). */
+  legacyHost: string;
+  /** The cp-stub from the host, e.g. http://127.0.0.1:49160. */
+  cpStubUrl: string;
+  /** In config order; tenants[0] is the one the legacy host and legacy env names point at. */
+  tenants: TenantTarget[];
+  /** GIT_SHA the tenant image was built with, when the harness knows it (buildinfo replay compares). */
+  expectedGitSha?: string;
+  /** Every harness container name (logs are collected from these when a replay fails). */
+  containers: string[];
+  /** Log files of processes that are not containers (the loopback tier), by name; copied into artifacts. */
+  logFiles?: Record<string, string>;
+  /** Folder for reports and failure artifacts (created if missing). */
+  reportsDir: string;
+}
+
+/** Reads and checks HARNESS_TARGET; throws a message that says what is wrong. */
+export function readTarget(env: NodeJS.ProcessEnv = process.env): HarnessTarget {
+  const raw = env[TARGET_ENV];
+  if (!raw)
+    throw new Error(`${TARGET_ENV} is not set: run through the Pulumi program or \`npm run replays:local\`.`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (error) {
+    throw new Error(`${TARGET_ENV} is not valid JSON: ${(error as Error).message}`);
+  }
+  const target = parsed as Partial<HarnessTarget>;
+  const missing = (
+    ["stack", "edgeUrl", "legacyHost", "cpStubUrl", "tenants", "containers", "reportsDir"] as const
+  ).filter((key) => target[key] === undefined);
+  if (missing.length > 0) throw new Error(`${TARGET_ENV} lacks ${missing.join(", ")}`);
+  if (!Array.isArray(target.tenants) || target.tenants.length === 0) {
+    throw new Error(`${TARGET_ENV}.tenants must list at least one tenant`);
+  }
+  return target as HarnessTarget;
+}

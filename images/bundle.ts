@@ -1,0 +1,73 @@
+/**
+ * Host-side bundles for the images the harness builds (cp-stub, reference tenant): each service's
+ * TypeScript entry points become single CommonJS files in `<service>/dist/`, which the service's
+ * Dockerfile copies in. `docker build` therefore needs no network and no npm.
+ *
+ * Deterministic: same sources → byte-identical files, and a file is only rewritten when its bytes
+ * change, so an unchanged harness yields an unchanged build context (no rebuild, no replaced container).
+ */
+import { buildSync } from "esbuild";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+export const REPO_ROOT = join(__dirname, "..");
+
+export interface ServiceBundle {
+  /** Folder holding the Dockerfile; it is the docker build context. */
+  context: string;
+  /** Output name (without .js) → entry point, relative to the repo root. */
+  entries: Record<string, string>;
+}
+
+/** Every image the harness builds from this repo, and what goes into its dist/. */
+export const SERVICE_BUNDLES = {
+  "cp-stub": { context: "cp-stub", entries: { main: "cp-stub/src/main.ts" } },
+  tenant: {
+    context: "tenant",
+    entries: {
+      main: "tenant/src/main.ts",
+      canvas: "tenant/src/canvas-main.ts",
+      entrypoint: "tenant/src/entrypoint.ts",
+    },
+  },
+} satisfies Record<string, ServiceBundle>;
+
+export type ServiceName = keyof typeof SERVICE_BUNDLES;
+
+// Optional native add-ons the bundled libraries probe for at run time; absent is fine.
+const OPTIONAL_NATIVE = ["pg-native", "bufferutil", "utf-8-validate"];
+
+function writeIfChanged(path: string, content: Uint8Array): void {
+  if (existsSync(path) && Buffer.compare(readFileSync(path), content) === 0) return;
+  writeFileSync(path, content);
+}
+
+/** Bundles one service into `<context>/dist/` and returns a content hash of what was produced. */
+export function bundleService(name: ServiceName, root = REPO_ROOT): string {
+  const spec: ServiceBundle = SERVICE_BUNDLES[name];
+  const outDir = join(root, spec.context, "dist");
+  mkdirSync(outDir, { recursive: true });
+  const hash = createHash("sha256");
+  for (const [outName, entry] of Object.entries(spec.entries)) {
+    const result = buildSync({
+      absWorkingDir: root,
+      entryPoints: [entry],
+      bundle: true,
+      platform: "node",
+      target: "node20",
+      format: "cjs",
+      external: OPTIONAL_NATIVE,
+      legalComments: "none",
+      logLevel: "silent",
+      write: false,
+    });
+    const code = result.outputFiles[0].contents;
+    writeIfChanged(join(outDir, `${outName}.js`), code);
+    hash.update(outName).update(code);
+  }
+  const healthcheck = readFileSync(join(root, "images", "healthcheck.cjs"));
+  writeIfChanged(join(outDir, "healthcheck.js"), healthcheck);
+  hash.update(healthcheck);
+  return hash.digest("hex");
+}

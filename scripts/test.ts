@@ -1,0 +1,53 @@
+/**
+ * `npm test`: every tier of the verification ladder (PROJECT-SPEC §9), in order, each reported.
+ *   static  L0  typecheck, lint, format check
+ *   unit    L1–L4  node's test runner over every *.test.ts (real postgres/redis/nginx on loopback)
+ * `npm test -- <tier> …` runs only the named tiers. A tier that fails does not stop the others,
+ * so one run shows everything that is wrong; the exit code is non-zero if any tier failed.
+ */
+import { spawnSync } from "node:child_process";
+import fg from "fast-glob";
+
+interface Tier {
+  name: string;
+  steps: string[][];
+}
+
+function testFiles(): string[] {
+  return fg.sync(["**/*.test.ts"], { ignore: ["node_modules/**", "tests/e2e/**", ".harness/**"] }).sort();
+}
+
+const tiers: Tier[] = [
+  {
+    name: "static",
+    steps: [
+      ["npx", "tsc", "--noEmit", "-p", "tsconfig.json"],
+      ["npx", "eslint", "."],
+      ["npx", "prettier", "--check", "."],
+    ],
+  },
+  { name: "unit", steps: [["node", "--import", "tsx", "--test", "--test-reporter=spec", ...testFiles()]] },
+];
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !tiers.some((tier) => tier.name === name));
+if (unknown.length > 0) {
+  console.error(`unknown tier(s): ${unknown.join(", ")}; known: ${tiers.map((t) => t.name).join(", ")}`);
+  process.exit(2);
+}
+
+const results: { name: string; ok: boolean; seconds: number }[] = [];
+for (const tier of tiers.filter((t) => wanted.length === 0 || wanted.includes(t.name))) {
+  const started = Date.now();
+  let ok = true;
+  for (const [command, ...args] of tier.steps) {
+    console.error(`\n[test] ${tier.name}: ${command} ${args.join(" ")}`.slice(0, 300));
+    const run = spawnSync(command, args, { stdio: "inherit" });
+    if (run.status !== 0) ok = false;
+  }
+  results.push({ name: tier.name, ok, seconds: Math.round((Date.now() - started) / 1000) });
+}
+
+console.error("\n[test] tiers:");
+for (const r of results) console.error(`[test]   ${r.ok ? "PASS" : "FAIL"}  ${r.name} (${r.seconds}s)`);
+process.exit(results.every((r) => r.ok) ? 0 : 1);
