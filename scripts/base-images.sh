@@ -4,9 +4,10 @@
 # `docker import`, the rest are `docker build`s on top of it (apt over plain http to the Debian
 # mirror, which models a registry pull). See scripts/base-images/README.md for each image's contract.
 #
-#   bash scripts/base-images.sh            build whatever is missing (existing images are skipped)
-#   bash scripts/base-images.sh --force    rebuild every image (the cached Debian rootfs is reused)
-#   bash scripts/base-images.sh --check    exit 0 if every stand-in exists, 1 (listing them) if not
+#   bash scripts/base-images.sh                  build whatever is missing (existing images are skipped)
+#   bash scripts/base-images.sh --force          rebuild every image (the cached Debian rootfs is reused)
+#   bash scripts/base-images.sh --force postgres rebuild only the named ones (debian node nginx postgres redis)
+#   bash scripts/base-images.sh --check          exit 0 if every stand-in exists, 1 (listing them) if not
 #
 # Env: DEBIAN_MIRROR overrides the mirror read from the machine's apt sources.
 # Cache: .harness/base-images/ (gitignored); delete it to re-run debootstrap.
@@ -39,7 +40,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -232,9 +233,24 @@ remove_replaced() {
 
 # ---------------------------------------------------------------------------------------------------
 
+# The images named on the command line (short names), or all of them.
+selected_images() {
+  local name image
+  [ "$#" -gt 0 ] || set -- debian node nginx postgres redis
+  for name in "$@"; do
+    for image in "${ALL_IMAGES[@]}"; do
+      if [ "${image%%:*}" = "harness-local/$name" ]; then
+        printf '%s\n' "$image"
+        continue 2
+      fi
+    done
+    die "unknown image: $name (known: debian node nginx postgres redis)"
+  done
+}
+
 check_all() {
   local image missing=()
-  for image in "${ALL_IMAGES[@]}"; do
+  for image in "${IMAGES[@]}"; do
     if image_ok "$image"; then
       log "ok       $image ($(image_id "$image"))"
     else
@@ -246,12 +262,12 @@ check_all() {
     log "${#missing[@]} stand-in(s) missing; build them with: bash scripts/base-images.sh"
     return 1
   fi
-  log "all ${#ALL_IMAGES[@]} stand-ins present"
+  log "all ${#IMAGES[@]} stand-ins present"
 }
 
 main() {
   FORCE=0
-  local mode=build
+  local mode=build names=()
   while [ $# -gt 0 ]; do
     case "$1" in
       --force) FORCE=1 ;;
@@ -260,10 +276,13 @@ main() {
         usage
         return 0
         ;;
-      *) die "unknown argument: $1 (see --help)" ;;
+      -*) die "unknown option: $1 (see --help)" ;;
+      *) names+=("$1") ;;
     esac
     shift
   done
+  mapfile -t IMAGES < <(selected_images "${names[@]}")
+  [ "${#IMAGES[@]}" -gt 0 ] || exit 1 # selected_images died (its message is printed)
 
   require_docker
   if [ "$mode" = check ]; then
@@ -272,7 +291,7 @@ main() {
   fi
 
   local image old_id started total_started=$SECONDS built=0 skipped=0 replaced=()
-  for image in "${ALL_IMAGES[@]}"; do
+  for image in "${IMAGES[@]}"; do
     if [ "$FORCE" = 0 ] && image_ok "$image"; then
       log "skip     $image (exists: $(image_id "$image"); --force rebuilds)"
       skipped=$((skipped + 1))

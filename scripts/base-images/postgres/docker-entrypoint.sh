@@ -118,14 +118,25 @@ first_start_init() {
   echo
 }
 
+# True if the server is only asked to print something (as the official image's _pg_want_help).
+wants_help() {
+  local arg
+  for arg in "$@"; do
+    case "$arg" in
+      '-?' | --help | --describe-config | -V | --version | -C | -C*) return 0 ;;
+    esac
+  done
+  return 1
+}
+
 main() {
   [ "$#" -gt 0 ] || set -- postgres
   # Only options (`-c max_connections=200`): they are for the server.
   if [ "${1:0:1}" = '-' ]; then
     set -- postgres "$@"
   fi
-  # Anything else (psql, pg_isready, bash, …) runs as given.
-  if [ "$1" != postgres ]; then
+  # Anything else (psql, pg_isready, bash, …) runs as given; so does `postgres --version` and the like.
+  if [ "$1" != postgres ] || wants_help "$@"; then
     exec "$@"
   fi
 
