@@ -23,6 +23,7 @@ RUN_ID="base-smoke-$(date +%s)-$$"
 LABEL="harness.smoke=$RUN_ID"
 NET=$RUN_ID
 APP_IMAGE="harness-smoke/node-app:$RUN_ID"
+APP_CONTAINER="$RUN_ID-app" # started by smoke_node, proxied to by smoke_nginx
 TMP=$(mktemp -d)
 
 PASSED=0
@@ -215,6 +216,12 @@ http {
   server {
     listen 8080;
     location / { default_type text/plain; return 200 "smoke $RUN_ID\n"; }
+    # The cf-proxy pattern: resolve a container by name at request time through Docker's DNS.
+    location = /via-docker-dns {
+      resolver 127.0.0.11 valid=1s;
+      set \$upstream http://$APP_CONTAINER:3000;
+      proxy_pass \$upstream/health;
+    }
   }
 }
 EOF
@@ -236,6 +243,8 @@ EOF
   fi
   expect "reachable by name from another container" "smoke $RUN_ID" \
     run_once "$NODE_IMAGE" node -e "fetch('http://$ng:8080/').then(r => r.text()).then(t => process.stdout.write(t.trim()))"
+  expect "proxies to a container resolved through Docker's DNS (resolver 127.0.0.11)" "ok uid=10001" \
+    curl -sS "http://127.0.0.1:$port/via-docker-dns"
   expect_match "access log goes to the container's stdout" '"GET /smoke-path HTTP/1.1" 200' \
     sh -c "docker logs '$ng' 2>/dev/null"
   expect "master (PID 1) runs as root" "nginx root" proc_owner "$ng" 1
@@ -289,7 +298,7 @@ CMD ["node", "/app/x.js"]
 EOF
   check "docker build FROM \${NODE_BASE}=$NODE_IMAGE (node /app/x.js, USER 10001)" \
     docker build -q --build-arg "NODE_BASE=$NODE_IMAGE" --label "$LABEL" -t "$APP_IMAGE" "$TMP/app"
-  local app="$RUN_ID-app"
+  local app=$APP_CONTAINER
   run_bg "$app" "$APP_IMAGE"
   wait_healthy "$app" 60 || return 0
   expect "the app answers from another container, running as uid 10001" "ok uid=10001" \
@@ -311,8 +320,8 @@ main() {
   printf '[smoke] run %s on network %s\n' "$RUN_ID" "$NET"
   smoke_postgres
   smoke_redis
+  smoke_node # before nginx, which proxies to its app container
   smoke_nginx
-  smoke_node
   printf '\n[smoke] %d passed, %d failed (%d s)\n' "$PASSED" "$FAILED" "$((SECONDS - started))"
   [ "$FAILED" = 0 ]
 }
