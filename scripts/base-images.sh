@@ -100,6 +100,13 @@ debian_mirror() {
 # harness-local/debian:bookworm — debootstrap (cached as a tarball) + docker import
 
 ROOTFS_DIR=""
+TEMP_PATHS=() # removed on exit, also when a step fails
+
+cleanup() {
+  cleanup_rootfs
+  [ "${#TEMP_PATHS[@]}" = 0 ] || rm -rf "${TEMP_PATHS[@]}"
+}
+
 cleanup_rootfs() {
   [ -n "$ROOTFS_DIR" ] && [ -d "$ROOTFS_DIR" ] || return 0
   # debootstrap mounts /proc and /sys inside the target; an interrupted run can leave them mounted,
@@ -109,7 +116,7 @@ cleanup_rootfs() {
     while read -r mnt; do umount -l "$mnt" || true; done
   rm -rf --one-file-system "$ROOTFS_DIR"
 }
-trap cleanup_rootfs EXIT
+trap cleanup EXIT
 
 # Builds the cached rootfs tarball unless one made from the same mirror exists.
 ensure_rootfs_tarball() {
@@ -126,7 +133,7 @@ ensure_rootfs_tarball() {
 
   mkdir -p "$CACHE_DIR"
   ROOTFS_DIR=$(mktemp -d "$CACHE_DIR/rootfs.XXXXXX")
-  log "debian: debootstrap --variant=minbase $SUITE from $mirror (about 30 s)"
+  log "debian: debootstrap --variant=minbase $SUITE from $mirror (30-60 s)"
   local started=$SECONDS
   if ! debootstrap --variant=minbase "$SUITE" "$ROOTFS_DIR" "$mirror" >"$CACHE_DIR/debootstrap.log" 2>&1; then
     tail -n 20 "$CACHE_DIR/debootstrap.log" >&2 || true
@@ -143,9 +150,14 @@ ensure_rootfs_tarball() {
   : >"$ROOTFS_DIR/etc/resolv.conf"
   rm -f "$ROOTFS_DIR/etc/hostname"
 
+  # Written under a unique name, then renamed: a concurrent run never reads a half-written tarball.
+  local partial
+  partial=$(mktemp "$tarball.XXXXXX")
+  TEMP_PATHS+=("$partial")
   tar --numeric-owner --exclude='./dev/*' --exclude='./proc/*' --exclude='./sys/*' \
-    -C "$ROOTFS_DIR" -cf "$tarball.tmp" . || die "could not write $tarball"
-  mv "$tarball.tmp" "$tarball"
+    -C "$ROOTFS_DIR" -cf "$partial" . || die "could not write $tarball"
+  chmod 0644 "$partial" # mktemp makes it 0600; docker import reads it as the invoking user
+  mv "$partial" "$tarball"
   printf '%s\n' "$mirror" >"$tarball.mirror"
   cleanup_rootfs
   ROOTFS_DIR=""
@@ -195,16 +207,15 @@ build_node() {
     20.*) ;;
     *) die "$NODE_IMAGE needs the host's node to be v20 (found v$node_version at $node_bin)" ;;
   esac
-  context="$CACHE_DIR/node-context"
-  rm -rf "$context"
-  mkdir -p "$context"
+  mkdir -p "$CACHE_DIR"
+  context=$(mktemp -d "$CACHE_DIR/node-context.XXXXXX")
+  TEMP_PATHS+=("$context")
   # 0755 so any numeric uid (e.g. --user 10001) can run them; the classic builder has no COPY --chmod.
   install -m 0644 "$CONTEXTS/node/Dockerfile" "$context/Dockerfile"
   install -m 0755 "$CONTEXTS/node/docker-entrypoint.sh" "$context/docker-entrypoint.sh"
   install -m 0755 "$node_bin" "$context/node"
   log "node: host $node_bin (v$node_version)"
   docker_build "$NODE_IMAGE" "$context" --build-arg "NODE_VERSION=$node_version"
-  rm -rf "$context"
 }
 
 build_image() {
