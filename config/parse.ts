@@ -80,9 +80,33 @@ function isObject(value: Json | undefined): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j] + 1,
+        current[j - 1] + 1,
+        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** The known key a typo most likely meant (case-insensitive, at most 2 edits, or a prefix). */
 function closest(word: string, candidates: readonly string[]): string | undefined {
   const lower = word.toLowerCase();
-  return candidates.find((c) => c.toLowerCase() === lower || c.toLowerCase().startsWith(lower.slice(0, 4)));
+  let best: { key: string; distance: number } | undefined;
+  for (const c of candidates) {
+    const candidate = c.toLowerCase();
+    const distance =
+      candidate.startsWith(lower) || lower.startsWith(candidate) ? 1 : editDistance(lower, candidate);
+    if (distance <= 2 && (!best || distance < best.distance)) best = { key: c, distance };
+  }
+  return best?.key;
 }
 
 /** Flags keys of `obj` that are not in `known`; returns nothing (problems are collected). */

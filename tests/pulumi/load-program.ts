@@ -254,8 +254,12 @@ export async function loadProgram(options: LoadOptions): Promise<LoadResult> {
   const project = options.project ?? projectName();
   const savedEnv = new Map<string, string | undefined>();
   const originalResolve = ModuleInternals._resolveFilename;
+  // A failing program rejects promises nobody awaits (as under the real language host, where they
+  // fail the update). They belong to this load's result, not to whoever else listens (a test runner).
   const unhandled: unknown[] = [];
   const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  const otherListeners = process.listeners("unhandledRejection");
+  process.removeAllListeners("unhandledRejection");
   process.on("unhandledRejection", onUnhandled);
   try {
     for (const [key, value] of Object.entries(options.env ?? {})) {
@@ -313,7 +317,11 @@ export async function loadProgram(options: LoadOptions): Promise<LoadResult> {
       const e = caught as Error;
       error = { name: e.name, message: e.message, runError: pulumi.RunError.isInstance(e) };
     }
-    await waitForRegistrations();
+    try {
+      await waitForRegistrations();
+    } catch (caught) {
+      unhandled.push(caught);
+    }
     const secretOutputs: string[] = [];
     const outputs = (unwrapSecrets(records.stackOutputs ?? {}, "", secretOutputs) ?? {}) as Record<
       string,
@@ -334,9 +342,10 @@ export async function loadProgram(options: LoadOptions): Promise<LoadResult> {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
     }
-    // Late rejections of a failed program belong to this load; give them a tick, then detach.
-    await new Promise((r) => setTimeout(r, 10));
+    // Late rejections of a failed program belong to this load; let them surface, then detach.
+    await new Promise((r) => setTimeout(r, 50));
     process.off("unhandledRejection", onUnhandled);
+    for (const listener of otherListeners) process.on("unhandledRejection", listener);
     busy = false;
   }
 }
