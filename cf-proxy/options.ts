@@ -36,14 +36,20 @@ export interface EdgeOptions {
   resolverValidSeconds?: number;
   /** Absolute path of nginx's pid file; the image's healthcheck probes it. Default `/tmp/nginx.pid`. */
   pidPath?: string;
+  /**
+   * Access log file (one JSON line per request). Default `/dev/stdout` (the container's log). `null`:
+   * off. Tests give a file: nginx cannot open /dev/stdout when stdout is a socket, as under Node's spawn.
+   */
+  accessLog?: string | null;
   /** `worker_connections` of the single worker (a proxied WebSocket uses two). Default 1024. */
   workerConnections?: number;
 }
 
 /** Every option filled in, after validation. */
-export type ResolvedEdgeOptions = Required<Omit<EdgeOptions, "tenants" | "resolver">> & {
+export type ResolvedEdgeOptions = Required<Omit<EdgeOptions, "tenants" | "resolver" | "accessLog">> & {
   tenants: readonly EdgeTenant[];
   resolver: string | null;
+  accessLog: string | null;
 };
 
 export const EDGE_DEFAULTS = {
@@ -54,6 +60,7 @@ export const EDGE_DEFAULTS = {
   resolver: "127.0.0.11",
   resolverValidSeconds: 1,
   pidPath: "/tmp/nginx.pid",
+  accessLog: "/dev/stdout",
   workerConnections: 1024,
 } as const satisfies Omit<ResolvedEdgeOptions, "tenants">;
 
@@ -68,7 +75,7 @@ const UPSTREAM_PATTERN = new RegExp(`^(${IPV4}|${IPV6}|${DNS_NAME}):${PORT}$`);
 const RESOLVER_PATTERN = new RegExp(`^(${IPV4}|${IPV6})(:${PORT})?$`);
 /** nginx size syntax: bytes, or k/m/g suffix; 0 switches the cap off. Bounded so nginx never overflows. */
 const SIZE_PATTERN = /^[0-9]{1,12}[kKmMgG]?$/;
-/** Characters nginx and a shell both take literally; the path lands in `pid` and in the healthcheck. */
+/** Characters nginx and a shell both take literally; a pid path also lands in the healthcheck command. */
 export const PID_PATH_PATTERN = /^\/[A-Za-z0-9._/-]+$/;
 
 function portOf(address: string): number {
@@ -162,6 +169,11 @@ export function edgeOptionProblems(options: EdgeOptions): string[] {
   if (typeof o.pidPath !== "string" || !PID_PATH_PATTERN.test(o.pidPath)) {
     problems.push(
       `pidPath ${JSON.stringify(o.pidPath)} must be an absolute path of letters, digits, '.', '_', '-', '/'`,
+    );
+  }
+  if (o.accessLog !== null && (typeof o.accessLog !== "string" || !PID_PATH_PATTERN.test(o.accessLog))) {
+    problems.push(
+      `accessLog ${JSON.stringify(o.accessLog)} must be an absolute path of letters, digits, '.', '_', '-', '/', or null`,
     );
   }
   checkPositiveInteger("workerConnections", o.workerConnections, 65_535, problems);

@@ -197,7 +197,7 @@ function tenantServer(o: ResolvedEdgeOptions, tenant: EdgeTenant, index: number)
     ...errorLocation(
       413,
       "request_body_too_large",
-      "The request body is larger than the edge accepts (client_max_body_size); the tenant did not receive it.",
+      "The request body is larger than the edge accepts (client_max_body_size); it was not delivered to the tenant (a streamed body is cut off at the cap).",
       [`"max_body_size":${JSON.stringify(o.maxBodySize)}`],
     ),
     ...errorLocation(
@@ -236,7 +236,7 @@ export function renderNginxConf(options: EdgeOptions): string {
     '        \'"host":"$http_host","method":"$request_method","uri":"$request_uri","status":$status,\'',
     '        \'"bytes_sent":$bytes_sent,"request_time":$request_time,"upstream":"$upstream_addr",\'',
     '        \'"upstream_status":"$upstream_status","upstream_time":"$upstream_response_time"}\';',
-    "    access_log /dev/stdout edge;",
+    o.accessLog === null ? "    access_log off;" : `    access_log ${o.accessLog} edge;`,
     "",
     ...resolver,
     "",
