@@ -357,6 +357,12 @@ describe("invalid configs: each rejected with its own message and fix", () => {
       { stack: "Dev" },
       /stack: stack name "Dev" cannot name Docker objects/,
     ],
+    [
+      "stack name ending in a dash",
+      {},
+      { stack: "ci-" },
+      /stack: stack name "ci-" cannot name Docker objects/,
+    ],
   ];
   for (const [what, values, over, expected] of cases) {
     test(what, () => {

@@ -51,7 +51,8 @@ export interface ParseContext {
 /** Docker image reference: [registry[:port]/]name[/name…][:tag][@sha256:digest], lowercase repository. */
 const IMAGE_REF =
   /^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
-const STACK_NAME = /^[a-z0-9][a-z0-9_.-]{0,39}$/;
+/** Stack names become part of container names and image repositories (`harness-<stack>/cp-stub`). */
+const STACK_NAME = /^(?=.{1,40}$)[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const GIT_SHA = /^[A-Za-z0-9._-]{1,64}$/;
 const NGINX_SIZE = /^[0-9]+[kKmMgG]?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -637,7 +638,7 @@ export function parseHarnessConfig(raw: Record<string, string>, ctx: ParseContex
   if (!STACK_NAME.test(ctx.stack)) {
     p.list.push({
       key: "stack",
-      problem: `stack name "${ctx.stack}" cannot name Docker objects (lowercase letters, digits, . _ -; at most 40 characters)`,
+      problem: `stack name "${ctx.stack}" cannot name Docker objects (lowercase letters and digits, single . _ - between them; at most 40 characters)`,
       fix: "pulumi stack select --create <lowercase-name> (e.g. harness, ci-1234)",
     });
   }
