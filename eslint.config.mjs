@@ -14,6 +14,9 @@ export default tseslint.config(
   },
   {
     files: ["**/*.mjs", "**/*.cjs", "**/*.js"],
-    languageOptions: { globals: { process: "readonly", console: "readonly" } },
+    // Node >= 20 globals the plain-JS files use (e.g. images/healthcheck.cjs).
+    languageOptions: {
+      globals: { process: "readonly", console: "readonly", fetch: "readonly", AbortSignal: "readonly" },
+    },
   },
 );
