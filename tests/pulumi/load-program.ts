@@ -18,7 +18,13 @@
  * dependsOn, parents, resources behind its input Outputs) has been registered, i.e. after the mock's
  * `newResource` for those returned. `seq` records that send order; `dependencies` the URNs the SDK
  * sent (components in dependsOn are expanded to their custom children). A driver whose newResource
- * really creates things therefore creates them in a valid order, and can delete in reverse `seq`.
+ * really creates things therefore creates them in a valid order, and can delete in reverse
+ * (`destroyOrder`).
+ *
+ * Custom mocks (`options.mocks`): `newResource` is called for component resources too
+ * (`args.custom === false`; return `{ id: undefined, state: {} }`), and `args.inputs` still carries
+ * Pulumi's secret wrappers (`unwrapSecrets(args.inputs, "", [])` removes them). Independent
+ * resources are registered concurrently, as the engine would create them.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { spawn } from "node:child_process";
@@ -489,4 +495,9 @@ export async function loadProgramIsolated(options: IsolatedLoadOptions): Promise
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Custom resources in the order a destroy must delete them: the reverse of their creation. */
+export function destroyOrder(result: LoadResult): RegisteredResource[] {
+  return result.resources.filter((r) => r.custom).sort((a, b) => (b.doneSeq ?? b.seq) - (a.doneSeq ?? a.seq));
 }

@@ -22,6 +22,7 @@ import {
   REMOTE_IMAGE,
   tenantsConfig,
 } from "./harness";
+import { destroyOrder } from "./load-program";
 
 for (const tenants of [["solo"], ["alpha", "beta"], ["alpha", "beta", "gamma"]]) {
   test(`${tenants.length} tenant(s): exactly the expected resources, names after the stack`, async () => {
@@ -225,6 +226,19 @@ describe("two tenants (the default stack's shape)", () => {
       const parent = g.parentName(r.name);
       if (parent) assert.ok(seq.get(parent)! < r.seq, `${parent} registers before its child ${r.name}`);
     }
+  });
+
+  test("destroyOrder deletes every resource before what it depends on", () => {
+    const order = destroyOrder(g.result).map((r) => r.name);
+    const position = new Map(order.map((name, i) => [name, i]));
+    for (const name of order) {
+      for (const dep of g.dependencies(name)) {
+        if (position.has(dep))
+          assert.ok(position.get(name)! < position.get(dep)!, `${name} goes before ${dep}`);
+      }
+    }
+    assert.equal(order[0], "replays-command");
+    assert.ok(position.get("network-bridge")! > position.get("tenant-alpha-container")!);
   });
 
   test("containers take images by id/digest: built images by repoDigest, bases by imageId", () => {
