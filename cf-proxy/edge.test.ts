@@ -211,6 +211,15 @@ for (const variant of variants) {
       }
     });
 
+    test("underscore spellings (CF_Connecting_IP) never reach the tenant (nginx drops invalid names)", async () => {
+      const rec = await through(alpha, ALPHA, { CF_Connecting_IP: "6.6.6.6", CF_IPCountry: "XX" });
+      assert.deepEqual(
+        rec.rawHeaders.filter(([name]) => name.includes("_")),
+        [],
+      );
+      assert.equal(headerValue(rec, "cf-connecting-ip"), "127.0.0.1");
+    });
+
     test("limitation, pinned: a CF-* header not on the list still passes (nginx-light cannot match by pattern)", async () => {
       const rec = await through(alpha, ALPHA, { "CF-Harness-Unlisted": "passes" });
       assert.equal(headerValue(rec, "cf-harness-unlisted"), "passes");
