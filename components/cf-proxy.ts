@@ -6,9 +6,13 @@
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
-import { EDGE_CONFIG_PATH, EDGE_CONTAINER_PORT, EDGE_HEALTHCHECK } from "../cf-proxy/image";
-import type { EdgeOptions } from "../cf-proxy/options";
-import { renderNginxConf } from "../cf-proxy/render";
+import {
+  EDGE_CONFIG_PATH,
+  EDGE_CONTAINER_PORT,
+  EDGE_HEALTHCHECK,
+  renderNginxConf,
+  type EdgeOptions,
+} from "../cf-proxy";
 import type { ImageBuilder } from "../config/schema";
 import { healthcheck } from "../lib/docker";
 import { ALIASES, type Naming } from "../lib/naming";

@@ -6,7 +6,7 @@
 import { existsSync, statSync } from "node:fs";
 import { isIP } from "node:net";
 import { isAbsolute, join, resolve } from "node:path";
-import { edgeOptionProblems } from "../cf-proxy/options";
+import { edgeOptionProblems } from "../cf-proxy";
 import { defaultOrgId, tenantHost, TENANT_NAME_PATTERN } from "../contracts/hosts";
 import { edgeOptions } from "../lib/edge";
 import { ConfigError, type ConfigProblem } from "./errors";

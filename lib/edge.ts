@@ -1,6 +1,5 @@
 /** The cf-proxy edge's render options, from the harness config (cf-proxy/options.ts is the contract). */
-import { EDGE_CONTAINER_PORT } from "../cf-proxy/image";
-import type { EdgeOptions } from "../cf-proxy/options";
+import { EDGE_CONTAINER_PORT, type EdgeOptions } from "../cf-proxy";
 import type { EdgeConfig, TenantConfig } from "../config/schema";
 import { ALIASES, PORTS } from "./naming";
 

@@ -5,8 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
-import { EDGE_CONFIG_PATH, EDGE_HEALTHCHECK } from "../../cf-proxy/image";
-import { renderNginxConf } from "../../cf-proxy/render";
+import { EDGE_CONFIG_PATH, EDGE_HEALTHCHECK, renderNginxConf } from "../../cf-proxy";
 import { HEALTH_TIMING } from "../../lib/docker";
 import { edgeOptions } from "../../lib/edge";
 import {
