@@ -9,6 +9,7 @@
  *   node --import tsx runner/ts-replay-host.ts <replay.ts>
  *   node --import tsx runner/ts-replay-host.ts --describe <replay.ts>…   (one JSON line per file)
  */
+import { writeSync } from "node:fs";
 import { basename, extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { readSeed } from "../contracts/seed";
@@ -75,62 +76,81 @@ async function describe(files: string[]): Promise<never> {
   return exit(0);
 }
 
-async function fail(error: unknown, prefix = ""): Promise<never> {
-  const { line, detail } = describeError(error);
-  await write(process.stdout, `[replay] FAIL: ${prefix}${line}\n`);
-  if (detail) await write(process.stderr, `${detail}\n`);
-  return exit(1);
-}
+/** One replay run: prints exactly one verdict line, whatever happens (throw, hang-free exit, crash). */
+class ReplayRun {
+  private verdictOut = false;
 
-async function runOne(file: string): Promise<never> {
-  const name = basename(file, extname(file));
-  // A rejection nobody awaited still fails the replay, with a readable line.
-  process.on("unhandledRejection", (reason) => void fail(reason, "unhandled rejection: "));
-  process.on("uncaughtException", (error) => void fail(error, "uncaught exception: "));
+  constructor(private readonly file: string) {}
 
-  let definition: ReplayDefinition;
-  try {
-    definition = await loadDefinition(file);
-  } catch (error) {
-    return fail(error, `cannot load ${basename(file)}: `);
+  private async verdict(line: string, detail: string, code: number): Promise<never> {
+    if (this.verdictOut) return exit(code);
+    this.verdictOut = true;
+    await write(process.stdout, `${line}\n`);
+    if (detail) await write(process.stderr, `${detail}\n`);
+    return exit(code);
   }
-  let target, seed;
-  try {
-    target = readTarget();
-    seed = readSeed();
-  } catch (error) {
-    return fail(error, "harness: ");
+
+  private fail(error: unknown, prefix = ""): Promise<never> {
+    const { line, detail } = describeError(error);
+    return this.verdict(`[replay] FAIL: ${prefix}${line}`, detail, 1);
   }
-  const handle = createContext({
-    name,
-    target,
-    seed,
-    env: process.env,
-    write: (text) => process.stderr.write(text),
-  });
-  const closes = definition.closes ?? "";
-  let code = 0;
-  let verdict: string;
-  let detail = "";
-  try {
-    await definition.run(handle.ctx);
-    verdict = `[replay] PASS: ${definition.proves}`;
-  } catch (error) {
-    if (error instanceof ReplaySkip) {
-      verdict = `[replay] __SKIP__:${closes}:${error.reason}`;
-    } else if (error instanceof ReplayXfail) {
-      verdict = `[replay] __XFAIL__:${closes}:${error.reason}`;
-    } else {
-      const described = describeError(error);
-      verdict = `[replay] FAIL: ${described.line}`;
-      detail = described.detail;
-      code = 1;
+
+  async run(): Promise<never> {
+    const file = this.file;
+    const name = basename(file, extname(file));
+    // Without this, a run() whose promise never settles (and holds no timer or socket) lets node exit
+    // 0 silently — a false PASS; and a process.exit() inside run() would end without a verdict.
+    process.on("exit", (code) => {
+      if (this.verdictOut) return;
+      const why =
+        code === 0
+          ? "run() never finished: its promise was left pending with nothing left to wait for, or it called process.exit(0)"
+          : `the replay process exited with code ${code} before run() finished (process.exit?)`;
+      writeSync(1, `[replay] FAIL: ${why}\n`);
+      process.exitCode = code === 0 ? 1 : code;
+    });
+    // A rejection nobody awaited still fails the replay, with a readable line.
+    process.on("unhandledRejection", (reason) => void this.fail(reason, "unhandled rejection: "));
+    process.on("uncaughtException", (error) => void this.fail(error, "uncaught exception: "));
+
+    let definition: ReplayDefinition;
+    try {
+      definition = await loadDefinition(file);
+    } catch (error) {
+      return this.fail(error, `cannot load ${basename(file)}: `);
     }
+    let target, seed;
+    try {
+      target = readTarget();
+      seed = readSeed();
+    } catch (error) {
+      return this.fail(error, "harness: ");
+    }
+    const handle = createContext({
+      name,
+      target,
+      seed,
+      env: process.env,
+      write: (text) => process.stderr.write(text),
+    });
+    const closes = definition.closes ?? "";
+    let outcome: { line: string; detail: string; code: number };
+    try {
+      await definition.run(handle.ctx);
+      outcome = { line: `[replay] PASS: ${definition.proves}`, detail: "", code: 0 };
+    } catch (error) {
+      if (error instanceof ReplaySkip) {
+        outcome = { line: `[replay] __SKIP__:${closes}:${error.reason}`, detail: "", code: 0 };
+      } else if (error instanceof ReplayXfail) {
+        outcome = { line: `[replay] __XFAIL__:${closes}:${error.reason}`, detail: "", code: 0 };
+      } else {
+        const described = describeError(error);
+        outcome = { line: `[replay] FAIL: ${described.line}`, detail: described.detail, code: 1 };
+      }
+    }
+    await handle.close();
+    return this.verdict(outcome.line, outcome.detail, outcome.code);
   }
-  await handle.close();
-  await write(process.stdout, `${verdict}\n`);
-  if (detail) await write(process.stderr, `${detail}\n`);
-  return exit(code);
 }
 
 async function main(argv: string[]): Promise<never> {
@@ -139,7 +159,7 @@ async function main(argv: string[]): Promise<never> {
     await write(process.stderr, "usage: ts-replay-host.ts <replay.ts> | --describe <replay.ts>…\n");
     return exit(2);
   }
-  return runOne(argv[0]);
+  return new ReplayRun(argv[0]).run();
 }
 
 if (require.main === module) void main(process.argv.slice(2));
