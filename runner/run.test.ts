@@ -278,7 +278,7 @@ describe("runReplays: a suite of misbehaving replays", () => {
     assert.match(md, /\| ✅ \| `a-pass` \| PASS \| #1 \| \d+\.\ds \| a passes \|/);
     assert.match(
       md,
-      /\| ❌ \| `o-escape` \| FAIL \|  \| [\d.]+s \| &lt;tag&gt; & "quote" 'apos' .* \]\]&gt; \|/,
+      /\| ❌ \| `o-escape` \| FAIL \| {2}\| [\d.]+s \| &lt;tag&gt; & "quote" 'apos' .* \]\]&gt; \|/,
     );
     assert.match(md, /Failure artifacts: `.*artifacts`/);
   });
