@@ -180,22 +180,26 @@ export class HttpClient {
       this.sockets.add(socket);
       socket.once("close", () => this.sockets.delete(socket));
       socket.once("open", () => resolve(socket));
+      let rejected = false;
       socket.once("unexpected-response", (_request, response) => {
+        rejected = true;
         let data = "";
         response.setEncoding("utf8");
-        response.on("data", (chunk: string) => (data += chunk.length + data.length < 4096 ? chunk : ""));
-        response.on("end", () =>
+        response.on("data", (chunk: string) => {
+          if (data.length < 4096) data += chunk;
+        });
+        response.on("end", () => {
           reject(
             new HttpRequestError(
               `${describe}: expected HTTP 101 (upgrade), got ${response.statusCode}; body: ${excerpt(data)}`,
             ),
-          ),
-        );
-        socket.terminate();
+          );
+          socket.terminate();
+        });
       });
-      socket.once("error", (error) =>
-        reject(new HttpRequestError(`${describe} failed: ${errorMessage(error)}`)),
-      );
+      socket.on("error", (error) => {
+        if (!rejected) reject(new HttpRequestError(`${describe} failed: ${errorMessage(error)}`));
+      });
     });
   }
 
