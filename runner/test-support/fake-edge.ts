@@ -16,7 +16,7 @@ export interface FakeTenant {
   orgId: string;
   adminToken: string;
   /** Workspaces in this postgres (table `workspaces`) instead of memory. */
-  databaseUrl?: string;
+  storeUrl?: string;
 }
 
 export interface Workspace {
@@ -114,8 +114,7 @@ export async function startFakeEdge(options: {
   legacyHost?: string;
 }): Promise<FakeEdge> {
   const stores = new Map<string, Store & { end?(): Promise<void> }>();
-  for (const t of options.tenants)
-    stores.set(t.name, t.databaseUrl ? await pgStore(t.databaseUrl) : memoryStore());
+  for (const t of options.tenants) stores.set(t.name, t.storeUrl ? await pgStore(t.storeUrl) : memoryStore());
   const misbehave: Misbehaviour = {};
   const requests: RecordedRequest[] = [];
   const tenantFor = (host: string | undefined): FakeTenant | undefined => {
