@@ -201,7 +201,9 @@ export function createContext(options: ContextOptions): ContextHandle {
     ctx,
     async close(timeoutMs = 3000) {
       const closing = Promise.allSettled([http.close(), ...[...pools.values()].map((pool) => pool.end())]);
-      await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([closing, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+      clearTimeout(timer);
     },
   };
 }

@@ -134,16 +134,20 @@ export async function execute(options: ExecuteOptions): Promise<Execution> {
       graceTimer ??= setTimeout(() => killGroup(pgid, "SIGKILL"), options.killGraceMs);
     }
   }
+  let closeTimer: NodeJS.Timeout | undefined;
   await Promise.race([
     Promise.all(
       streams.map(
         (s) => new Promise<void>((r) => (s.readableEnded || s.destroyed ? r() : s.once("close", r))),
       ),
     ),
-    new Promise<void>((r) => setTimeout(r, options.killGraceMs + 1000).unref()),
+    new Promise<void>((r) => (closeTimer = setTimeout(r, options.killGraceMs + 1000))),
   ]);
+  clearTimeout(closeTimer);
   for (const s of streams) s.destroy();
   if (graceTimer) clearTimeout(graceTimer);
+  // Whatever of the group survived SIGTERM (e.g. it ignores TERM) goes now: the replay is over.
+  if (pgid !== undefined && spawnError === null) killGroup(pgid, "SIGKILL");
   if (spawnError !== null) out.write(`[runner] could not start ${options.command}: ${spawnError}\n`);
   await new Promise<void>((resolve) => out.end(resolve));
 
