@@ -22,7 +22,7 @@ import type { EdgeRequest, HeaderValues, HttpRequest, HttpResponse, WebSocketReq
 
 export * from "./assertions";
 export type { EdgeRequest, HeaderValues, HttpRequest, HttpResponse, WebSocketRequest } from "./http";
-export type { CpStubApi, StubRequest, StubRequestFilter, StubRoute } from "./cp-stub-client";
+export type { CpStubApi, StubOverride, StubRequest, StubRequestFilter, StubRoute } from "./cp-stub-client";
 
 /** What a replay declares about itself (read before it runs: scheduling and xfail depend on it). */
 export interface ReplayMeta {

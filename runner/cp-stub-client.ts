@@ -8,41 +8,66 @@ import { request } from "undici";
 import { excerpt } from "./assertions";
 import { errorMessage } from "./errors";
 
+/** One journal entry (wire shape of the cp-stub's `GET /__stub/requests`). */
 export interface StubRequest {
-  id: number | string;
+  /** Monotonic for the life of the stub; use as `since` to see only newer requests. */
+  id: number;
+  /** Arrival time, ISO-8601 UTC. */
   time: string;
   method: string;
+  /** Percent-decoded path. */
   path: string;
-  query: unknown;
-  headers: Record<string, string | string[]>;
-  body: unknown;
+  query: Record<string, string | string[]>;
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+  /** UTF-8 body, cut at the stub's cap; null when there was none. */
+  body: string | null;
+  bodyBytes?: number;
+  bodyTruncated?: boolean;
+  /** The override that answered, or null for a built-in route. */
+  overrideId?: number | null;
+  status?: number | null;
 }
 
+/** Every given criterion must hold. */
 export interface StubRequestFilter {
   method?: string;
   path?: string;
   pathPrefix?: string;
-  /** ISO timestamp or journal id: only requests after it. */
-  since?: string | number;
+  /** Only entries with an id greater than this. */
+  since?: number;
 }
 
+/** A programmed answer (`POST /__stub/routes`): make the CP fail, stall or say something else. */
 export interface StubRoute {
+  /** Upper-case method, or "*". */
   method: string;
+  /** Exact decoded path, e.g. /cp/workspaces/provision. */
   path: string;
   status: number;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as text/plain (exclusive with body). */
+  bodyText?: string;
   headers?: Record<string, string>;
   delayMs?: number;
-  times: "once" | "sticky";
+  /** "once" (default) or "sticky" (until removed or reset). */
+  times?: "once" | "sticky";
+}
+
+export interface StubOverride extends StubRoute {
+  id: number;
+  hits: number;
 }
 
 export interface CpStubApi {
-  state(): Promise<Record<string, unknown>>;
+  /** Counters: redeploy_fleet_calls, provision_calls, tenants_config_calls. */
+  state(): Promise<Record<string, number>>;
   reset(): Promise<void>;
   requests(filter?: StubRequestFilter): Promise<StubRequest[]>;
-  addRoute(route: StubRoute): Promise<{ id: string } & Record<string, unknown>>;
-  listRoutes(): Promise<unknown[]>;
-  removeRoute(id: string): Promise<void>;
+  addRoute(route: StubRoute): Promise<StubOverride>;
+  listRoutes(): Promise<StubOverride[]>;
+  removeRoute(id: number): Promise<void>;
 }
 
 export class CpStubClient implements CpStubApi {
@@ -55,7 +80,7 @@ export class CpStubClient implements CpStubApi {
     this.baseUrl = baseUrl.replace(/\/+$/, "");
   }
 
-  state(): Promise<Record<string, unknown>> {
+  state(): Promise<Record<string, number>> {
     return this.call("GET", "/__stub/state");
   }
 
@@ -72,17 +97,17 @@ export class CpStubClient implements CpStubApi {
     return body.requests;
   }
 
-  addRoute(route: StubRoute): Promise<{ id: string } & Record<string, unknown>> {
+  addRoute(route: StubRoute): Promise<StubOverride> {
     return this.call("POST", "/__stub/routes", route);
   }
 
-  async listRoutes(): Promise<unknown[]> {
-    const body = await this.call<{ routes?: unknown[] } | unknown[]>("GET", "/__stub/routes");
-    return Array.isArray(body) ? body : (body.routes ?? []);
+  async listRoutes(): Promise<StubOverride[]> {
+    const body = await this.call<{ routes: StubOverride[] }>("GET", "/__stub/routes");
+    return body.routes;
   }
 
-  async removeRoute(id: string): Promise<void> {
-    await this.call("DELETE", `/__stub/routes/${encodeURIComponent(id)}`);
+  async removeRoute(id: number): Promise<void> {
+    await this.call("DELETE", `/__stub/routes/${encodeURIComponent(String(id))}`);
   }
 
   private async call<T>(method: "GET" | "POST" | "DELETE", path: string, json?: unknown): Promise<T> {
