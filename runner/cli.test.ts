@@ -1,11 +1,12 @@
 /** The CLI as the Pulumi Commands run it: stdout is only JSON, exit codes 0/1/2, --command-mode. */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, test } from "node:test";
 import type { ReplaySummary } from "../contracts/summary";
-import { makeReplayDir, makeTarget, SEED, tsReplay } from "./test-support/fixtures";
+import { isAlive, makeReplayDir, makeTarget, SEED, tsReplay, waitFor } from "./test-support/fixtures";
 
 const CLI = join(__dirname, "cli.ts");
 const TSX = pathToFileURL(require.resolve("tsx")).href;
@@ -108,6 +109,43 @@ describe("cli run", () => {
       assert.match(run.stderr, message);
     });
   }
+});
+
+describe("cli interrupted", () => {
+  test("SIGINT: the running replay's tree is killed, the rest is 'not run', JSON still printed, exit 130", async () => {
+    const dir = makeReplayDir();
+    const pidFile = `${dir.root}/pid`;
+    dir.write("a-hang.sh", `sleep 300 &\necho $! > "${pidFile}"\nwait\n`);
+    dir.write("b-later.sh", `echo later\n`);
+    const child = spawn(process.execPath, ["--import", TSX, CLI, "run", "--command-mode"], {
+      cwd: dir.root,
+      env: {
+        ...process.env,
+        GITHUB_STEP_SUMMARY: "",
+        HARNESS_TARGET: JSON.stringify(makeTarget({ reportsDir: dir.reports })),
+        HARNESS_SEED: JSON.stringify(SEED),
+      },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    assert.ok(await waitFor(() => stderr.includes("━━━ a-hang ━━━"), 20_000), stderr);
+    assert.ok(await waitFor(() => readFileSync(pidFile, { flag: "a+" }).length > 0, 5000));
+    child.kill("SIGINT");
+    assert.equal(await exited, 130);
+    const summary = JSON.parse(stdout) as ReplaySummary;
+    assert.deepEqual(
+      summary.results.map((r) => r.status + " " + r.message),
+      [
+        "FAIL interrupted: the runner was stopped while this replay ran",
+        "FAIL not run: the runner was interrupted",
+      ],
+    );
+    const pid = Number(readFileSync(pidFile, "utf8"));
+    assert.ok(await waitFor(() => !isAlive(pid), 5000), "the replay's background sleep is gone");
+  });
 });
 
 describe("cli seed", () => {
