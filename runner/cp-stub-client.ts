@@ -111,6 +111,12 @@ export class CpStubClient implements CpStubApi {
   }
 
   private async call<T>(method: "GET" | "POST" | "DELETE", path: string, json?: unknown): Promise<T> {
+    if (this.baseUrl === "") {
+      // The Pulumi program leaves cpStubUrl empty when the stub is not published on the host.
+      throw new Error(
+        `cp-stub ${method} ${path}: the cp-stub is not published on the host (target.cpStubUrl is empty)`,
+      );
+    }
     const what = `cp-stub ${method} ${path} (${this.baseUrl})`;
     let status: number;
     let text: string;

@@ -242,7 +242,11 @@ export async function runReplays(options: RunOptions): Promise<ReplaySummary> {
       logFiles: options.target.logFiles,
       logSource: options.logSource === undefined ? dockerLogSource() : options.logSource,
       journal:
-        options.journal === undefined ? new CpStubClient(options.target.cpStubUrl, 5000) : options.journal,
+        options.journal !== undefined
+          ? options.journal
+          : options.target.cpStubUrl
+            ? new CpStubClient(options.target.cpStubUrl, 5000)
+            : null,
     });
     for (const note of collected.notes) progress(`[runner] artifacts: could not collect ${note}`);
   }

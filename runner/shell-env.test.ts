@@ -88,6 +88,8 @@ describe("shell env", () => {
     assert.equal(env.BETA_ID, SEED.tenants.alpha.child);
     assert.equal(env.HARNESS_TENANTS, "red-team blue");
     assert.equal(env.HARNESS_GIT_SHA, undefined, "not set when the target does not know it");
+    const unpublished = harnessEnv({ target: makeTarget({ cpStubUrl: "" }), seed: SEED, helpersFile: "/h" });
+    assert.equal("CP_STUB_BASE" in unpublished, false, "no cp-stub on the host: not exported");
   });
 
   test("anchorTenants: literal names win wherever they are; one tenant has no BETA", () => {

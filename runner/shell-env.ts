@@ -65,7 +65,8 @@ export function harnessEnv({ target, seed, helpersFile }: ShellEnvOptions): Reco
   env.ADMIN_TOKEN = alpha.adminToken;
   env.ORG_ID = alpha.orgId;
   env.DATABASE_URL = alpha.databaseUrl;
-  env.CP_STUB_BASE = target.cpStubUrl;
+  // Empty when the stack does not publish the cp-stub: then the anchor's own default applies.
+  if (target.cpStubUrl) env.CP_STUB_BASE = target.cpStubUrl;
   const alphaIds = seed.tenants[alpha.name];
   if (alphaIds) {
     env.ALPHA_ID = alphaIds.parent;
