@@ -30,7 +30,7 @@ describe("classify", () => {
       outcome(0, "[replay] PASS: 3/3 hold\n"),
       {},
       "PASS",
-      /3\/3 hold/,
+      /^3\/3 hold$/,
     ],
     [
       "skip marker + exit 0 → SKIP",

@@ -48,6 +48,11 @@ export function withoutFailPrefix(line: string): string {
   return line.replace(/^\s*(?:\[[\w-]+\]\s*)?(?:FAIL\b:?|✗)\s*/, "").trim() || line.trim();
 }
 
+/** `[replay] PASS: x` → `x`. */
+export function withoutPassPrefix(line: string): string {
+  return line.replace(/^\s*(?:\[[\w-]+\]\s*)?PASS\b:?\s*/, "").trim() || line.trim();
+}
+
 /** Why it failed, from the replay's own words when it gave any. */
 function failureReason(outcome: Outcome): string {
   const { firstFailLine, lastLine } = outcome.digest;
@@ -79,7 +84,8 @@ export function classify(outcome: Outcome, declared: Declaration = {}): Classifi
         message: oneLine(`declared xfail (${declared.xfail}) but it passed: remove the xfail declaration`),
       };
     }
-    const passed = declared.proves ?? digest.lastPassLine ?? "passed";
+    const passed =
+      declared.proves ?? (digest.lastPassLine !== null ? withoutPassPrefix(digest.lastPassLine) : "passed");
     return { status: "PASS", message: oneLine(passed) };
   }
   if (declared.xfail !== undefined) {

@@ -89,7 +89,7 @@ describe("shell compatibility: anchor-style bash replays run unmodified", () => 
       "PASS",
       `${result.message}\n${readFileSync(join(stacks[0].target.reportsDir, "output", "tenant-isolation.log"), "utf8")}`,
     );
-    assert.match(result.message, /PASS: 17\/17 — TenantGuard isolation \+ per-tenant DB partitioning hold/);
+    assert.match(result.message, /^17\/17 — TenantGuard isolation \+ per-tenant DB partitioning hold/);
   });
 
   test("two stacks from one checkout at the same time: each replay sees only its own stack", async () => {
