@@ -90,6 +90,18 @@ describe("cli run", () => {
     ["no HARNESS_TARGET", ["run"], { HARNESS_SEED: env.HARNESS_SEED }, /HARNESS_TARGET is not set/],
     ["bad HARNESS_TARGET", ["run"], { ...env, HARNESS_TARGET: "{nope" }, /HARNESS_TARGET is not valid JSON/],
     ["no HARNESS_SEED", ["run"], { HARNESS_TARGET: env.HARNESS_TARGET }, /HARNESS_SEED is not set/],
+    [
+      "bad HARNESS_SEED",
+      ["run"],
+      { ...env, HARNESS_SEED: "nope" },
+      /^\[runner\] harness error: HARNESS_SEED is not valid JSON: [^\n]*\n$/,
+    ],
+    [
+      "incomplete HARNESS_TARGET",
+      ["run"],
+      { ...env, HARNESS_TARGET: "{}" },
+      /^\[runner\] harness error: HARNESS_TARGET lacks stack, [^\n]*\n$/,
+    ],
     ["missing replays dir", ["run", "--replays-dir", "nope"], env, /replays directory .*nope does not exist/],
     [
       "missing replays dir in command mode",

@@ -31,6 +31,17 @@ export interface CliIo {
 
 class UsageError extends HarnessError {}
 
+/** readTarget/readSeed throw plain errors; a bad environment is the harness's problem (exit 2, no stack). */
+function fromEnv<T>(read: () => T, name: string): T {
+  try {
+    return read();
+  } catch (error) {
+    throw new HarnessError(
+      error instanceof SyntaxError ? `${name} is not valid JSON: ${error.message}` : errorMessage(error),
+    );
+  }
+}
+
 function positiveNumber(value: string | undefined, flag: string, fallback: number, integer = false): number {
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -56,8 +67,8 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
   });
   const timeoutSeconds = positiveNumber(values.timeout, "--timeout", DEFAULT_TIMEOUT_SECONDS);
   const concurrency = positiveNumber(values.concurrency, "--concurrency", 1, true);
-  const target = readTarget(io.env);
-  const seedResult = readSeed(io.env);
+  const target = fromEnv(() => readTarget(io.env), "HARNESS_TARGET");
+  const seedResult = fromEnv(() => readSeed(io.env), "HARNESS_SEED");
   const summary = await runReplays({
     replaysDir: values["replays-dir"],
     include: values.include,
@@ -84,7 +95,7 @@ async function seedCommand(args: string[], io: CliIo): Promise<number> {
     options: { "health-timeout": { type: "string" } },
   });
   const healthTimeoutMs = positiveNumber(values["health-timeout"], "--health-timeout", 15) * 1000;
-  const target = readTarget(io.env);
+  const target = fromEnv(() => readTarget(io.env), "HARNESS_TARGET");
   const result = await seed({ target, healthTimeoutMs, progress: (line) => io.stderr(`${line}\n`) });
   io.stdout(`${JSON.stringify(result)}\n`);
   return 0;
