@@ -224,6 +224,25 @@ describe("ctx", () => {
     await dead.close();
   });
 
+  test("ctx.log prefixes every line and cannot fake a verdict or a marker", () => {
+    const written: string[] = [];
+    const logging = createContext({
+      name: "x",
+      target: makeTarget(),
+      seed: SEED,
+      env: {},
+      write: (t) => void written.push(t),
+    });
+    logging.ctx.log("two\nlines", { a: 1 });
+    logging.ctx.log("FAIL: not really");
+    logging.ctx.log("__SKIP__:#1:nope");
+    assert.equal(
+      written.join(""),
+      "[replay] two\n[replay] lines { a: 1 }\n[replay] | FAIL: not really\n[replay] | __SKIP__:#1:nope\n",
+    );
+    void logging.close();
+  });
+
   test("isCi", () => {
     assert.equal(isCi({}), false);
     assert.equal(isCi({ CI: "true" }), true);

@@ -155,7 +155,8 @@ export function createContext(options: ContextOptions): ContextHandle {
     options.write(
       text
         .split("\n")
-        .map((line) => `[replay] ${line}\n`)
+        // A logged "FAIL…"/"PASS…"/"__SKIP__…" must not read as the replay's verdict or a marker.
+        .map((line) => `[replay] ${/^\s*(?:FAIL\b|PASS\b|✗|__[A-Z]+__)/.test(line) ? `| ${line}` : line}\n`)
         .join(""),
     );
   };
