@@ -10,22 +10,16 @@ import { pathToFileURL } from "node:url";
 import type { SeedResult } from "../contracts/seed";
 import { summaryLine, type ReplayResult, type ReplaySummary } from "../contracts/summary";
 import type { HarnessTarget } from "../contracts/target";
-import {
-  collectArtifacts,
-  dockerLogSource,
-  fileSafe,
-  type ContainerLogSource,
-  type JournalSource,
-} from "./artifacts";
-import { classify } from "./classify";
+import { collectArtifacts, dockerLogSource, type ContainerLogSource, type JournalSource } from "./artifacts";
 import { CpStubClient } from "./cp-stub-client";
 import { describeReplays, type Declared, type TsHostCommand } from "./describe";
 import { discoverReplays, type ReplayFile } from "./discover";
 import { errorMessage, HarnessError } from "./errors";
-import { execute, type Execution } from "./execute";
+import { printHeader, printResult } from "./progress";
 import { appendStepSummary } from "./reports/github-summary";
 import { writeJsonReport } from "./reports/json";
 import { writeJunitReport } from "./reports/junit";
+import { outputFileOf, runOneReplay } from "./run-one";
 import { schedule } from "./schedule";
 import { harnessEnv } from "./shell-env";
 
@@ -71,14 +65,6 @@ export function tsHostCommand(): TsHostCommand {
 
 export function helpersFile(): string {
   return join(__dirname, "shell", "harness-helpers.sh");
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)}s`;
-}
-
-function size(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
 }
 
 function summarize(
@@ -152,61 +138,27 @@ export async function runReplays(options: RunOptions): Promise<ReplaySummary> {
   const results: (ReplayResult | undefined)[] = new Array(replays.length);
   const outputs = new Map<string, string>();
   const outputFiles: { name: string; file: string }[] = [];
+  const oneOptions = {
+    host,
+    cwd,
+    env,
+    outputDir,
+    defaultTimeoutSeconds: defaultTimeout,
+    killGraceMs,
+    maxOutputBytes: options.maxOutputBytes ?? 50 * 1024 * 1024,
+    tailBytes,
+    signal: options.signal,
+  };
 
   const runOne = async (replay: ReplayFile, index: number) => {
     const declaration: Declared = declared.get(replay.name) ?? { closes: null, independent: false };
-    const timeoutSeconds = declaration.timeoutSeconds ?? defaultTimeout;
-    const outputFile = join(outputDir, `${fileSafe(replay.name)}.log`);
-    outputFiles.push({ name: replay.name, file: outputFile });
-    progress(`[runner] ━━━ ${replay.name} ━━━`);
-    const command =
-      replay.kind === "ts"
-        ? { command: host.command, args: [...host.args, replay.file] }
-        : // `bash <file>`: a missing +x bit does not matter, as in the anchor's runner.
-          { command: "bash", args: [replay.file] };
-    const execution: Execution = await execute({
-      ...command,
-      cwd,
-      env: { ...env, HARNESS_REPLAY: replay.name },
-      outputFile,
-      timeoutMs: timeoutSeconds * 1000,
-      killGraceMs,
-      maxOutputBytes: options.maxOutputBytes ?? 50 * 1024 * 1024,
-      tailBytes,
-      signal: options.signal,
-    });
-    const verdict = classify(
-      { ...execution, timeoutSeconds },
-      { xfail: declaration.xfail, proves: declaration.proves },
-    );
-    const closes =
-      declaration.closes ?? execution.digest.skip?.issue ?? execution.digest.xfail?.issue ?? null;
-    results[index] = {
-      name: replay.name,
-      status: verdict.status,
-      durationMs: execution.durationMs,
-      closes,
-      message: verdict.message,
-    };
-    outputs.set(replay.name, execution.digest.tail);
-
-    const took = seconds(execution.durationMs);
-    if (verdict.status === "PASS") {
-      progress(`[runner] PASS: ${replay.name} (${took})`);
-      return;
-    }
-    progress(`[runner] ${verdict.status}: ${replay.name} — ${verdict.message} (${took})`);
-    if (verdict.status === "FAIL" || verdict.status === "XPASS") {
-      const { digest } = execution;
-      const shown = digest.tailTruncated
-        ? `last ${size(tailBytes)} of ${size(digest.totalBytes)}; full output: ${outputFile}`
-        : `full output: ${outputFile}`;
-      progress(`[runner] ┌── output of ${replay.name} (${shown})`);
-      if (declaration.error && replay.kind === "ts") progress(`[runner] │ declaration: ${declaration.error}`);
-      const tail = digest.tail.replace(/\n$/, "");
-      if (tail !== "") progress(tail);
-      progress(`[runner] └── end of output of ${replay.name}`);
-    }
+    outputFiles.push({ name: replay.name, file: outputFileOf(outputDir, replay) });
+    printHeader(progress, replay.name);
+    const run = await runOneReplay(replay, declaration, oneOptions);
+    results[index] = run.result;
+    outputs.set(replay.name, run.execution.digest.tail);
+    const note = declaration.error && replay.kind === "ts" ? `declaration: ${declaration.error}` : undefined;
+    printResult(progress, run, tailBytes, note);
   };
 
   await schedule(replays, {
