@@ -17,12 +17,20 @@ import type WebSocket from "ws";
 import type { HarnessTarget } from "../contracts/target";
 import type { SeedResult, SeedRole } from "../contracts/seed";
 import type { Assertions } from "./assertions";
-import type { CpStubApi } from "./cp-stub-client";
+import type { CpStubApi } from "./cp-stub";
 import type { EdgeRequest, HeaderValues, HttpRequest, HttpResponse, WebSocketRequest } from "./http";
 
 export * from "./assertions";
 export type { EdgeRequest, HeaderValues, HttpRequest, HttpResponse, WebSocketRequest } from "./http";
-export type { CpStubApi, StubOverride, StubRequest, StubRequestFilter, StubRoute } from "./cp-stub-client";
+export type { CpStubApi } from "./cp-stub";
+export type {
+  CpStubState,
+  JournalEntry,
+  JournalFilter,
+  Override,
+  OverrideInput,
+  OverrideTimes,
+} from "../cp-stub/client";
 
 /** What a replay declares about itself (read before it runs: scheduling and xfail depend on it). */
 export interface ReplayMeta {

@@ -5,7 +5,7 @@ import { startPostgres, type LoopbackPostgres } from "../loopback/postgres";
 import type { HarnessTarget } from "../contracts/target";
 import { ReplayAssertionError } from "./assertions";
 import { createContext, isCi, type ContextHandle } from "./context";
-import type { CpStubApi } from "./cp-stub-client";
+import type { CpStubApi } from "./cp-stub";
 import { runReplays } from "./run";
 import { ReplaySkip, ReplayXfail } from "./signals";
 import { startFakeEdge, type FakeEdge } from "./test-support/fake-edge";

@@ -9,7 +9,7 @@ import type { SeedResult, SeedRole } from "../contracts/seed";
 import type { HarnessTarget, TenantTarget } from "../contracts/target";
 import type { Credentials, Edge, ReplayContext, RequestOptions, Tenant, TenantClient } from "./api";
 import { assertions } from "./assertions";
-import { CpStubClient, type CpStubApi } from "./cp-stub-client";
+import { cpStubFor, type CpStubApi } from "./cp-stub";
 import { HttpClient, mergeHeaders, type HeaderValues, type HttpRequest, type HttpResponse } from "./http";
 import { ReplaySkip, ReplayXfail } from "./signals";
 
@@ -94,7 +94,7 @@ export function createContext(options: ContextOptions): ContextHandle {
     }
     return pool;
   };
-  const cpStub = options.cpStub ?? new CpStubClient(target.cpStubUrl);
+  const cpStub = options.cpStub ?? cpStubFor(target.cpStubUrl);
 
   const byName = new Map<string, Tenant>();
   const makeTenant = (t: TenantTarget, host: string): Tenant => {

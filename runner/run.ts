@@ -10,8 +10,8 @@ import { pathToFileURL } from "node:url";
 import type { SeedResult } from "../contracts/seed";
 import { summaryLine, type ReplayResult, type ReplaySummary } from "../contracts/summary";
 import type { HarnessTarget } from "../contracts/target";
+import { CpStubClient } from "../cp-stub/client";
 import { collectArtifacts, dockerLogSource, type ContainerLogSource, type JournalSource } from "./artifacts";
-import { CpStubClient } from "./cp-stub-client";
 import { describeReplays, type Declared, type TsHostCommand } from "./describe";
 import { discoverReplays, type ReplayFile } from "./discover";
 import { errorMessage, HarnessError } from "./errors";
@@ -197,7 +197,7 @@ export async function runReplays(options: RunOptions): Promise<ReplaySummary> {
         options.journal !== undefined
           ? options.journal
           : options.target.cpStubUrl
-            ? new CpStubClient(options.target.cpStubUrl, 5000)
+            ? new CpStubClient(options.target.cpStubUrl, { timeoutMs: 5000 })
             : null,
     });
     for (const note of collected.notes) progress(`[runner] artifacts: could not collect ${note}`);
