@@ -27,7 +27,7 @@ describe("reading declarations before running", () => {
       cwd: dir.root,
       env: process.env,
       outputDir: join(dir.root, "out"),
-      timeoutMs: 2000,
+      timeoutMs: 5000,
       killGraceMs: 200,
     });
     assert.deepEqual(declared.get("a"), {
@@ -45,7 +45,7 @@ describe("reading declarations before running", () => {
       timeoutSeconds: undefined,
     });
     assert.deepEqual(declared.get("d"), { closes: "#4", xfail: "flaky", independent: false });
-    assert.match(declared.get("b-hang-at-import")?.error ?? "", /did not finish within 2s/);
+    assert.match(declared.get("b-hang-at-import")?.error ?? "", /did not finish within 5s/);
     assert.match(declared.get("e-broken")?.error ?? "", /Transform failed/);
   });
 

@@ -311,7 +311,7 @@ describe("runReplays: concurrency, interruption, spawn failure, all-pass", () =>
       tsReplay(`{ closes: null, proves: "x", independent: ${independent}, async run(ctx) {
         const fs = await import("node:fs");
         const start = Date.now();
-        await ctx.sleep(1500);
+        await ctx.sleep(2500);
         fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify({ name: ctx.name, start, end: Date.now() }) + "\\n");
       } }`);
     dir.write("a.ts", body(true));
