@@ -1,5 +1,5 @@
 /** Helpers for runner tests: temp replay dirs, targets, process checks. */
-import { mkdtempSync, readFileSync, writeFileSync, chmodSync, mkdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync, chmodSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { SeedResult } from "../../contracts/seed";
@@ -16,8 +16,16 @@ export interface ReplayDir {
   write(name: string, content: string, mode?: number): string;
 }
 
+// Test processes only: temp dirs (some hold 10 MB of replay output) are removed when the test file's
+// process exits, whatever the outcome.
+const tempRoots = new Set<string>();
+process.on("exit", () => {
+  for (const root of tempRoots) rmSync(root, { recursive: true, force: true });
+});
+
 export function makeReplayDir(prefix = "runner-test-"): ReplayDir {
   const root = mkdtempSync(join(tmpdir(), prefix));
+  tempRoots.add(root);
   const replays = join(root, "replays");
   mkdirSync(replays);
   return {
