@@ -1,0 +1,155 @@
+/**
+ * On any FAIL/XPASS: `<reportsDir>/artifacts/` with every replay's output, every container's logs,
+ * copies of the target's log files and the cp-stub request journal. Collection is best effort and
+ * bounded in time: a missing container, no Docker, or a dead cp-stub becomes a note in README.txt,
+ * never an exception.
+ */
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import Docker from "dockerode";
+import { errorMessage } from "./errors";
+
+/** Where container logs come from (dockerode in production, a fake in tests). */
+export interface ContainerLogSource {
+  logs(container: string): Promise<Buffer | string>;
+}
+
+/** Where the cp-stub journal comes from (`GET /__stub/requests`). */
+export interface JournalSource {
+  requests(): Promise<unknown>;
+}
+
+export interface ArtifactInputs {
+  dir: string;
+  replayOutputs: readonly { name: string; file: string }[];
+  containers: readonly string[];
+  logFiles?: Readonly<Record<string, string>>;
+  logSource: ContainerLogSource | null;
+  journal: JournalSource | null;
+  /** Per item (one container's logs, the journal). */
+  timeoutMs?: number;
+}
+
+/**
+ * Docker multiplexes stdout/stderr of non-TTY containers into frames
+ * `[stream, 0, 0, 0, size(4, big-endian)] payload`. Returns the payloads in order, or the input
+ * unchanged when it is not such a stream (TTY containers).
+ */
+export function demuxDockerLogs(data: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  while (offset < data.length) {
+    if (offset + 8 > data.length) return data;
+    const stream = data[offset];
+    if (stream > 2 || data[offset + 1] !== 0 || data[offset + 2] !== 0 || data[offset + 3] !== 0) return data;
+    const size = data.readUInt32BE(offset + 4);
+    if (offset + 8 + size > data.length) return data;
+    parts.push(data.subarray(offset + 8, offset + 8 + size));
+    offset += 8 + size;
+  }
+  return Buffer.concat(parts);
+}
+
+export function dockerLogSource(docker: Docker = new Docker(), tail = 5000): ContainerLogSource {
+  return {
+    async logs(container: string) {
+      const data: unknown = await docker.getContainer(container).logs({
+        stdout: true,
+        stderr: true,
+        timestamps: true,
+        follow: false,
+        tail,
+      });
+      return Buffer.isBuffer(data) ? demuxDockerLogs(data) : String(data);
+    },
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Safe as a file name: letters, digits, `._-`. */
+export function fileSafe(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, "_") || "_";
+}
+
+export async function collectArtifacts(inputs: ArtifactInputs): Promise<{ dir: string; notes: string[] }> {
+  const timeoutMs = inputs.timeoutMs ?? 10_000;
+  const notes: string[] = [];
+  mkdirSync(inputs.dir, { recursive: true });
+
+  const replaysDir = join(inputs.dir, "replays");
+  mkdirSync(replaysDir, { recursive: true });
+  for (const { name, file } of inputs.replayOutputs) {
+    try {
+      copyFileSync(file, join(replaysDir, `${fileSafe(name)}.log`));
+    } catch (error) {
+      notes.push(`replay output of ${name} (${file}): ${errorMessage(error)}`);
+    }
+  }
+
+  if (inputs.containers.length > 0) {
+    const containersDir = join(inputs.dir, "containers");
+    mkdirSync(containersDir, { recursive: true });
+    await Promise.all(
+      inputs.containers.map(async (container) => {
+        if (!inputs.logSource) {
+          notes.push(`container ${container}: no Docker client`);
+          return;
+        }
+        try {
+          const logs = await withTimeout(
+            inputs.logSource.logs(container),
+            timeoutMs,
+            `docker logs ${container}`,
+          );
+          writeFileSync(join(containersDir, `${fileSafe(container)}.log`), logs);
+        } catch (error) {
+          notes.push(`container ${container}: ${errorMessage(error)}`);
+        }
+      }),
+    );
+  }
+
+  const logFiles = Object.entries(inputs.logFiles ?? {});
+  if (logFiles.length > 0) {
+    const logsDir = join(inputs.dir, "logs");
+    mkdirSync(logsDir, { recursive: true });
+    for (const [name, file] of logFiles) {
+      try {
+        if (!existsSync(file)) throw new Error("file does not exist");
+        copyFileSync(file, join(logsDir, `${fileSafe(name)}-${fileSafe(basename(file))}`));
+      } catch (error) {
+        notes.push(`log file ${name} (${file}): ${errorMessage(error)}`);
+      }
+    }
+  }
+
+  if (inputs.journal) {
+    try {
+      const journal = await withTimeout(inputs.journal.requests(), timeoutMs, "cp-stub journal");
+      writeFileSync(join(inputs.dir, "cp-stub-requests.json"), `${JSON.stringify(journal, null, 2)}\n`);
+    } catch (error) {
+      notes.push(`cp-stub journal: ${errorMessage(error)}`);
+    }
+  }
+
+  const readme = [
+    "Failure artifacts of a harness replay run.",
+    "  replays/<name>.log        each replay's combined output",
+    "  containers/<name>.log     docker logs of every harness container (timestamps, last 5000 lines)",
+    "  logs/                     log files of non-container processes",
+    "  cp-stub-requests.json     the cp-stub request journal (GET /__stub/requests)",
+    "",
+    notes.length === 0 ? "Everything was collected." : "Could not collect:",
+    ...notes.map((note) => `  - ${note}`),
+    "",
+  ];
+  writeFileSync(join(inputs.dir, "README.txt"), readme.join("\n"));
+  return { dir: inputs.dir, notes };
+}

@@ -1,0 +1,226 @@
+/**
+ * `runReplays(options)`: discover → read declarations → run each replay isolated in its own process
+ * group → classify → write results.json, junit.xml, the GitHub step summary and (on FAIL/XPASS)
+ * failure artifacts. Human progress goes to `progress` (stderr in the CLI); the returned summary is
+ * what the CLI prints on stdout. Throws HarnessError only for problems of the harness itself.
+ */
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { SeedResult } from "../contracts/seed";
+import { summaryLine, type ReplayResult, type ReplaySummary } from "../contracts/summary";
+import type { HarnessTarget } from "../contracts/target";
+import { CpStubClient } from "../cp-stub/client";
+import { collectArtifacts, dockerLogSource, type ContainerLogSource, type JournalSource } from "./artifacts";
+import { describeReplays, type Declared, type TsHostCommand } from "./describe";
+import { discoverReplays, type ReplayFile } from "./discover";
+import { errorMessage, HarnessError } from "./errors";
+import { printHeader, printResult } from "./progress";
+import { appendStepSummary } from "./reports/github-summary";
+import { writeJsonReport } from "./reports/json";
+import { writeJunitReport } from "./reports/junit";
+import { outputFileOf, runOneReplay } from "./run-one";
+import { schedule } from "./schedule";
+import { harnessEnv } from "./shell-env";
+
+export interface RunOptions {
+  replaysDir: string;
+  include?: readonly string[];
+  exclude?: readonly string[];
+  /** Per-replay timeout (a replay may declare its own). Default 120. */
+  timeoutSeconds?: number;
+  /** Replays declared independent may run this many at a time. Default 1. */
+  concurrency?: number;
+  target: HarnessTarget;
+  seed: SeedResult;
+  /** Inherited by every replay (under the harness variables). Default process.env. */
+  baseEnv?: NodeJS.ProcessEnv;
+  /** Human progress, one line per call, no trailing newline. Default: stderr. */
+  progress?: (line: string) => void;
+  /** Between SIGTERM and SIGKILL of a timed-out replay's process group. Default 5000. */
+  killGraceMs?: number;
+  /** A replay's output file stops growing here. Default 50 MB. */
+  maxOutputBytes?: number;
+  /** Output tail kept in memory per replay (progress on failure, JUnit system-out). Default 64 KB. */
+  tailBytes?: number;
+  /** Aborting stops the run: running replays are killed, the rest reported as not run. */
+  signal?: AbortSignal;
+  /** Container logs for artifacts; null disables. Default: dockerode on DOCKER_HOST / the local socket. */
+  logSource?: ContainerLogSource | null;
+  /** cp-stub journal for artifacts; null disables. Default: GET <cpStubUrl>/__stub/requests. */
+  journal?: JournalSource | null;
+  /** File the GitHub step summary is appended to; null disables. Default: $GITHUB_STEP_SUMMARY. */
+  stepSummaryFile?: string | null;
+  /** Working directory of every replay. Default: the replays directory's parent (as the anchor). */
+  cwd?: string;
+}
+
+export const DEFAULT_TIMEOUT_SECONDS = 120;
+
+/** `node --import <tsx> runner/ts-replay-host.ts`, with tsx resolved from here (works from any cwd). */
+export function tsHostCommand(): TsHostCommand {
+  const tsx = pathToFileURL(require.resolve("tsx")).href;
+  return { command: process.execPath, args: ["--import", tsx, join(__dirname, "ts-replay-host.ts")] };
+}
+
+export function helpersFile(): string {
+  return join(__dirname, "shell", "harness-helpers.sh");
+}
+
+function summarize(
+  results: ReplayResult[],
+  durationMs: number,
+  reports: ReplaySummary["reports"],
+): ReplaySummary {
+  const count = (status: ReplayResult["status"]) => results.filter((r) => r.status === status).length;
+  return {
+    total: results.length,
+    passed: count("PASS"),
+    failed: count("FAIL"),
+    skipped: count("SKIP"),
+    xfailed: count("XFAIL"),
+    xpassed: count("XPASS"),
+    durationMs,
+    results,
+    reports,
+  };
+}
+
+export async function runReplays(options: RunOptions): Promise<ReplaySummary> {
+  const started = Date.now();
+  const progress = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+  const defaultTimeout = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+  const killGraceMs = options.killGraceMs ?? 5000;
+  const tailBytes = options.tailBytes ?? 64 * 1024;
+  const replaysDir = resolve(options.replaysDir);
+  const cwd = options.cwd ?? dirname(replaysDir);
+
+  const replays = discoverReplays({ dir: replaysDir, include: options.include, exclude: options.exclude });
+
+  const reportsDir = resolve(options.target.reportsDir);
+  const outputDir = join(reportsDir, "output");
+  const artifactsDir = join(reportsDir, "artifacts");
+  const jsonFile = join(reportsDir, "results.json");
+  const junitFile = join(reportsDir, "junit.xml");
+  try {
+    // Stale output or artifacts of an earlier run would mislead whoever reads them.
+    rmSync(outputDir, { recursive: true, force: true });
+    rmSync(artifactsDir, { recursive: true, force: true });
+    mkdirSync(outputDir, { recursive: true });
+  } catch (error) {
+    throw new HarnessError(`cannot prepare the reports directory ${reportsDir}: ${errorMessage(error)}`);
+  }
+
+  const helpers = helpersFile();
+  const env: NodeJS.ProcessEnv = {
+    ...(options.baseEnv ?? process.env),
+    ...harnessEnv({ target: options.target, seed: options.seed, helpersFile: helpers }),
+    HARNESS_TARGET: JSON.stringify(options.target),
+    HARNESS_SEED: JSON.stringify(options.seed),
+  };
+  if (replays.some((r) => r.kind === "sh") && !existsSync(join(replaysDir, "..", "_curl.sh"))) {
+    progress(
+      `[runner] note: anchor-style shell replays source ../_curl.sh, and ${join(replaysDir, "..", "_curl.sh")} does not exist; new scripts can \`source "$HARNESS_HELPERS"\``,
+    );
+  }
+
+  const host = tsHostCommand();
+  const declared = await describeReplays(replays, {
+    host,
+    cwd,
+    env,
+    outputDir,
+    timeoutMs: Math.min(defaultTimeout, 60) * 1000,
+    killGraceMs,
+  });
+
+  const results: (ReplayResult | undefined)[] = new Array(replays.length);
+  const outputs = new Map<string, string>();
+  const outputFiles: { name: string; file: string }[] = [];
+  const oneOptions = {
+    host,
+    cwd,
+    env,
+    outputDir,
+    defaultTimeoutSeconds: defaultTimeout,
+    killGraceMs,
+    maxOutputBytes: options.maxOutputBytes ?? 50 * 1024 * 1024,
+    tailBytes,
+    signal: options.signal,
+  };
+
+  const runOne = async (replay: ReplayFile, index: number) => {
+    const declaration: Declared = declared.get(replay.name) ?? { closes: null, independent: false };
+    outputFiles.push({ name: replay.name, file: outputFileOf(outputDir, replay) });
+    printHeader(progress, replay.name);
+    const run = await runOneReplay(replay, declaration, oneOptions);
+    results[index] = run.result;
+    outputs.set(replay.name, run.execution.digest.tail);
+    const note = declaration.error && replay.kind === "ts" ? `declaration: ${declaration.error}` : undefined;
+    printResult(progress, run, tailBytes, note);
+  };
+
+  await schedule(replays, {
+    concurrency,
+    independent: (replay) => declared.get(replay.name)?.independent === true,
+    run: runOne,
+    stopped: () => options.signal?.aborted === true,
+  });
+
+  const finished: ReplayResult[] = replays.map(
+    (replay, index) =>
+      results[index] ?? {
+        name: replay.name,
+        status: "FAIL",
+        durationMs: 0,
+        closes: declared.get(replay.name)?.closes ?? null,
+        message: "not run: the runner was interrupted",
+      },
+  );
+  const needsArtifacts = finished.some((r) => r.status === "FAIL" || r.status === "XPASS");
+  const summary = summarize(finished, Date.now() - started, {
+    json: jsonFile,
+    junit: junitFile,
+    artifacts: needsArtifacts ? artifactsDir : null,
+  });
+
+  if (needsArtifacts) {
+    progress(`[runner] collecting failure artifacts in ${artifactsDir}`);
+    const collected = await collectArtifacts({
+      dir: artifactsDir,
+      replayOutputs: outputFiles,
+      containers: options.target.containers,
+      logFiles: options.target.logFiles,
+      logSource: options.logSource === undefined ? dockerLogSource() : options.logSource,
+      journal:
+        options.journal !== undefined
+          ? options.journal
+          : options.target.cpStubUrl
+            ? new CpStubClient(options.target.cpStubUrl, { timeoutMs: 5000 })
+            : null,
+    });
+    for (const note of collected.notes) progress(`[runner] artifacts: could not collect ${note}`);
+  }
+
+  writeJsonReport(jsonFile, summary);
+  writeJunitReport(junitFile, summary, {
+    suiteName: `harness replays (${options.target.stack})`,
+    outputs,
+    timestamp: new Date(started).toISOString(),
+  });
+  const stepSummary =
+    options.stepSummaryFile === undefined
+      ? (options.baseEnv ?? process.env).GITHUB_STEP_SUMMARY
+      : options.stepSummaryFile;
+  if (stepSummary) {
+    try {
+      appendStepSummary(stepSummary, summary, options.target.stack);
+    } catch (error) {
+      progress(`[runner] could not append to GITHUB_STEP_SUMMARY (${stepSummary}): ${errorMessage(error)}`);
+    }
+  }
+  progress(`[runner] reports: ${jsonFile}, ${junitFile}`);
+  progress(summaryLine(summary));
+  return summary;
+}
