@@ -2,6 +2,8 @@
  * `npm test`: every tier of the verification ladder (PROJECT-SPEC §9), in order, each reported.
  *   static  L0  typecheck, lint, format check
  *   unit    L1–L4  node's test runner over every *.test.ts (real postgres/redis/nginx on loopback)
+ *   e2e     L5  `npm run e2e`: the program's resources created on a real Docker engine (e2e/README.md);
+ *               fails — never skips — when Docker is unreachable, saying how to start it
  * `npm test -- <tier> …` runs only the named tiers. A tier that fails does not stop the others,
  * so one run shows everything that is wrong; the exit code is non-zero if any tier failed.
  */
@@ -27,6 +29,7 @@ const tiers: Tier[] = [
     ],
   },
   { name: "unit", steps: [["node", "--import", "tsx", "--test", "--test-reporter=spec", ...testFiles()]] },
+  { name: "e2e", steps: [["npm", "run", "--silent", "e2e"]] },
 ];
 
 const wanted = process.argv.slice(2);
