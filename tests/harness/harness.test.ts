@@ -6,7 +6,15 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createServer as createTcpServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -23,10 +31,12 @@ let docker: Server;
 
 before(async () => {
   docker = createServer((req, res) => {
-    if (req.url?.endsWith("/_ping")) return res.end("OK");
-    if (req.url?.includes("/containers/json")) return res.end("[]");
-    res.statusCode = 404;
-    res.end("{}");
+    if (req.url?.endsWith("/_ping")) res.end("OK");
+    else if (req.url?.includes("/containers/json")) res.end("[]");
+    else {
+      res.statusCode = 404;
+      res.end("{}");
+    }
   });
   await new Promise<void>((r) => docker.listen(dockerSocket, r));
 });
@@ -45,7 +55,7 @@ interface Run {
 let counter = 0;
 function project(edgePort = 0): string {
   const root = join(scratch, `p${counter++}`);
-  require("node:fs").mkdirSync(root);
+  mkdirSync(root);
   copyFileSync(join(REPO, "Pulumi.yaml"), join(root, "Pulumi.yaml"));
   writeFileSync(join(root, "Pulumi.harness.yaml"), `config:\n  harness:edge:\n    port: ${edgePort}\n`);
   return root;
@@ -111,7 +121,7 @@ describe("npm run harness, against a stand-in pulumi (test double)", () => {
     assert.deepEqual(up.args, ["up", "--stack", "harness", "--yes", "--skip-preview"]);
     assert.equal(up.passphrase, "harness-local-only", "the documented default passphrase when none is set");
     assert.equal(up.rebuildNonce, undefined);
-    assert.match(run.stderr, /PASS  buildinfo-stale-image \(#2395\)/);
+    assert.match(run.stderr, /PASS {2}buildinfo-stale-image \(#2395\)/);
     assert.equal(lastLine(run), "2 passed, 0 failed, 0 skipped");
     const record = JSON.parse(readFileSync(join(run.root, ".harness/reports/harness/harness.json"), "utf8"));
     assert.equal(record.result, "passed");
@@ -121,7 +131,7 @@ describe("npm run harness, against a stand-in pulumi (test double)", () => {
   test("a replay fails: exit 1, the summary says which, the stack is still destroyed", async () => {
     const run = await harness({ FAKE_PULUMI_SCENARIO: "replay-fail" });
     assert.equal(run.code, 1, run.stderr);
-    assert.match(run.stderr, /FAIL  buildinfo-stale-image .* — tenant alpha reports GIT_SHA dev/);
+    assert.match(run.stderr, /FAIL {2}buildinfo-stale-image .* — tenant alpha reports GIT_SHA dev/);
     assert.ok(commands(run).includes("destroy --stack"));
     assert.equal(lastLine(run), "1 passed, 1 failed, 0 skipped");
   });
