@@ -45,7 +45,7 @@ export async function downStacks(
     deps.log.info(
       `stack ${stack}: tearing down (${describeLabelled(before).length} labelled objects on the engine)`,
     );
-    const teardown = await teardownStack(ledger, stackLabel, deps, false);
+    const teardown = await teardownStack(ledger, stackLabel, deps, { leftoversAreLeaks: false });
     const after = await findLabelled(deps.docker, stackLabel);
     if (countLabelled(after) > 0 || teardown.failures.length > 0) {
       clean = false;

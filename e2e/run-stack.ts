@@ -7,6 +7,7 @@ import type Docker from "dockerode";
 import { rmSync } from "node:fs";
 import { summaryLine } from "../contracts/summary";
 import { projectName, stackConfig } from "../tests/pulumi/load-program";
+import type { RunRequest } from "./args";
 import { Cancellation } from "./cancel";
 import { assertDockerReachable } from "./docker-ops/client";
 import { destroyLedger } from "./destroy";
@@ -14,8 +15,7 @@ import { phasesOf, up, type Phases, type UpOutcome } from "./driver";
 import { Ledger, ledgerPath } from "./ledger";
 import { MARKERS, type Log } from "./log";
 import { defaultOutputsPath, replayVerdict, writeSecretJson } from "./outputs";
-import type { RunRequest } from "./args";
-import { countLabelled, describeLabelled, existingVolumes, findLabelled, sweep } from "./sweeper";
+import { describeLabelled, existingVolumes, findLabelled, sweep } from "./sweeper";
 import { Timings } from "./timings";
 
 export const EXIT = {
@@ -44,7 +44,14 @@ export interface RunReport {
     xpassed: number;
   };
   results?: { name: string; status: string; message: string }[];
-  teardown?: { destroyed: number; failures: string[]; leaks: string[]; ms: number };
+  teardown?: Teardown;
+}
+
+export interface Teardown {
+  destroyed: number;
+  failures: string[];
+  leaks: string[];
+  ms: number;
 }
 
 export interface RunDeps {
@@ -57,6 +64,12 @@ export interface RunDeps {
 
 /** How long an interrupted `up` may take to unwind before the teardown starts anyway. */
 const UNWIND_MS = 30_000;
+
+/** The SDK wraps a resource failure in "error serializing property …" layers: keep what the engine would say. */
+export function withoutSdkPrefix(message: string): string {
+  const at = message.indexOf("failed to register new resource");
+  return at > 0 ? message.slice(at) : message;
+}
 
 export async function runStack(request: RunRequest, deps: RunDeps): Promise<RunReport> {
   const { docker, log, repoRoot } = deps;
@@ -71,22 +84,28 @@ export async function runStack(request: RunRequest, deps: RunDeps): Promise<RunR
     phases: {},
     images: [],
   };
+  const fail = (message: string) => {
+    report.error = message;
+    log.warn(message);
+    return report;
+  };
 
+  let config: Record<string, string>;
   try {
     await assertDockerReachable(docker);
+    config = { ...stackConfig(request.stackConfig, repoRoot), ...request.config };
   } catch (error) {
-    report.error = (error as Error).message;
-    log.warn(report.error);
-    return report;
+    return fail((error as Error).message);
   }
+  // keepImages: the stack's built images outlive a destroy by design (the next up reuses them).
+  const keepImages = config["harness:keepImages"] === "true";
   const ledger = Ledger.open(ledgerPath(repoRoot, stack), { project, stack });
-  const already = await findLabelled(docker, stackLabel);
-  if (!ledger.empty || countLabelled(already) > 0) {
-    report.error =
-      `stack ${stack} is already up on this engine (${[...describeLabelled(already), ...(ledger.empty ? [] : ["a recorded state"])].slice(0, 5).join(", ")}); ` +
-      `tear it down first: npm run e2e:down -- --stack ${stack}`;
-    log.warn(report.error);
-    return report;
+  const running = describeLabelled({ ...(await findLabelled(docker, stackLabel)), images: [] });
+  if (!ledger.empty || running.length > 0) {
+    const what = [...running, ...(ledger.empty ? [] : ["a recorded state"])].slice(0, 5).join(", ");
+    return fail(
+      `stack ${stack} is already up on this engine (${what}); tear it down first: npm run e2e:down -- --stack ${stack}`,
+    );
   }
 
   const cancel = new Cancellation();
@@ -99,14 +118,6 @@ export async function runStack(request: RunRequest, deps: RunDeps): Promise<RunR
     cancel.cancel(signal);
   });
   try {
-    let config: Record<string, string>;
-    try {
-      config = { ...stackConfig(request.stackConfig, repoRoot), ...request.config };
-    } catch (error) {
-      report.error = `reading Pulumi.${request.stackConfig}.yaml: ${(error as Error).message}`;
-      log.warn(report.error);
-      return report;
-    }
     log.info(
       `up: stack ${stack} (label harness.stack=${stackLabel}, config Pulumi.${request.stackConfig}.yaml)`,
     );
@@ -114,10 +125,12 @@ export async function runStack(request: RunRequest, deps: RunDeps): Promise<RunR
     const upping = up({ project, stack, config }, { docker, log, cancel, ledger, timings }).catch(
       (error: unknown): UpOutcome => ({ error: (error as Error).message, outputs: {}, secretOutputs: [] }),
     );
-    const unwound = new Promise<void>((resolve) => {
-      cancel.signal.addEventListener("abort", () => setTimeout(resolve, UNWIND_MS).unref(), { once: true });
+    const unwound = new Promise<undefined>((resolve) => {
+      cancel.signal.addEventListener("abort", () => setTimeout(() => resolve(undefined), UNWIND_MS).unref(), {
+        once: true,
+      });
     });
-    const outcome = await Promise.race([upping, unwound.then(() => undefined)]);
+    const outcome = await Promise.race([upping, unwound]);
     const upMs = Date.now() - upStarted;
     if (cancel.cancelled) {
       const left = await cancel.settled(UNWIND_MS);
@@ -130,52 +143,20 @@ export async function runStack(request: RunRequest, deps: RunDeps): Promise<RunR
       report.exitCode = EXIT[interruptedBy];
       report.error = `interrupted by ${interruptedBy}`;
     } else if (outcome?.error) {
-      report.error = `up failed: ${withoutSdkPrefix(outcome.error)}`;
-      log.warn(report.error);
+      fail(`up failed: ${withoutSdkPrefix(outcome.error)}`);
     } else {
       log.info(`up: done in ${(upMs / 1000).toFixed(1)} s; edge ${String(outputs.edgeUrl)}`);
-      const verdict = replayVerdict(outputs);
-      if (verdict.summary) {
-        const s = verdict.summary;
-        report.replays = {
-          total: s.total,
-          passed: s.passed,
-          failed: s.failed,
-          skipped: s.skipped,
-          xfailed: s.xfailed,
-          xpassed: s.xpassed,
-        };
-        report.results = s.results.map((r) => ({ name: r.name, status: r.status, message: r.message }));
-        for (const r of s.results)
-          log.info(`  ${r.status.padEnd(5)} ${r.name}${r.status === "PASS" ? "" : `: ${r.message}`}`);
-        log.info(summaryLine(s));
-      }
-      if (verdict.problem) {
-        report.error = verdict.problem;
-        log.warn(verdict.problem);
-      } else {
-        report.result = verdict.passed ? "passed" : "replays-failed";
-        report.exitCode = verdict.passed ? EXIT.passed : EXIT.replaysFailed;
-      }
+      judge(outputs, report, log);
     }
     if (request.outputs && Object.keys(outputs).length > 0) writeSecretJson(request.outputs, outputs);
     report.images = await imageSizes(docker, stackLabel);
 
-    const keep = request.keepUp && !interruptedBy;
-    if (keep) {
-      const outputsPath = request.outputs ?? defaultOutputsPath(repoRoot);
-      if (Object.keys(outputs).length > 0) {
-        writeSecretJson(outputsPath, outputs);
-        ledger.outputsPath = outputsPath;
-      }
-      const legacyCurl = `curl -H 'Host: harness-tenant-${firstTenant(outputs)}.localhost' ${String(outputs.edgeUrl)}/health`;
-      log.info(`KEEP_UP: stack ${stack} stays up; outputs (secrets included, mode 0600): ${outputsPath}`);
-      log.info(`  try: ${legacyCurl}`);
-      log.info(`  tear down: npm run e2e:down -- --stack ${stack}`);
+    if (request.keepUp && !interruptedBy) {
+      keptUp(request, outputs, ledger, deps);
     } else {
-      const teardown = await teardownStack(ledger, stackLabel, { docker, log });
-      report.teardown = teardown;
-      if (teardown.failures.length > 0 || teardown.leaks.length > 0) report.exitCode = EXIT.leaked;
+      report.teardown = await teardownStack(ledger, stackLabel, { docker, log }, { keepImages });
+      if (report.teardown.failures.length > 0 || report.teardown.leaks.length > 0)
+        report.exitCode = EXIT.leaked;
     }
     report.phases = phasesOf(timings, upMs, report.teardown?.ms);
     return report;
@@ -184,14 +165,47 @@ export async function runStack(request: RunRequest, deps: RunDeps): Promise<RunR
   }
 }
 
-/** The SDK wraps a resource failure in "error serializing property …" layers: keep what the engine would say. */
-export function withoutSdkPrefix(message: string): string {
-  const at = message.indexOf("failed to register new resource");
-  return at > 0 ? message.slice(at) : message;
+/** The verdict from the outputs: every replay passed? Prints one line per replay and the summary line. */
+function judge(outputs: Record<string, unknown>, report: RunReport, log: Log): void {
+  const verdict = replayVerdict(outputs);
+  if (verdict.summary) {
+    const s = verdict.summary;
+    report.replays = {
+      total: s.total,
+      passed: s.passed,
+      failed: s.failed,
+      skipped: s.skipped,
+      xfailed: s.xfailed,
+      xpassed: s.xpassed,
+    };
+    report.results = s.results.map((r) => ({ name: r.name, status: r.status, message: r.message }));
+    for (const r of s.results)
+      log.info(`  ${r.status.padEnd(5)} ${r.name}${r.status === "PASS" ? "" : `: ${r.message}`}`);
+    log.info(summaryLine(s));
+  }
+  if (verdict.problem) {
+    report.error = verdict.problem;
+    log.warn(verdict.problem);
+    return;
+  }
+  report.result = verdict.passed ? "passed" : "replays-failed";
+  report.exitCode = verdict.passed ? EXIT.passed : EXIT.replaysFailed;
 }
 
-function firstTenant(outputs: Record<string, unknown>): string {
-  return Object.keys((outputs.tenants ?? {}) as object)[0] ?? "alpha";
+function keptUp(request: RunRequest, outputs: Record<string, unknown>, ledger: Ledger, deps: RunDeps): void {
+  const outputsPath = request.outputs ?? defaultOutputsPath(deps.repoRoot);
+  if (Object.keys(outputs).length > 0) {
+    writeSecretJson(outputsPath, outputs);
+    ledger.outputsPath = outputsPath;
+  }
+  const tenant = Object.keys((outputs.tenants ?? {}) as object)[0] ?? "alpha";
+  deps.log.info(
+    `KEEP_UP: stack ${request.stack} stays up; outputs (secrets included, mode 0600): ${outputsPath}`,
+  );
+  deps.log.info(
+    `  try: curl -H 'Host: harness-tenant-${tenant}.localhost' ${String(outputs.edgeUrl)}/health`,
+  );
+  deps.log.info(`  tear down: npm run e2e:down -- --stack ${request.stack}`);
 }
 
 async function imageSizes(docker: Docker, stackLabel: string): Promise<RunReport["images"]> {
@@ -210,13 +224,22 @@ export async function teardownStack(
   ledger: Ledger,
   stackLabel: string,
   deps: { docker: Docker; log: Log },
-  /** false for e2e:down: objects a crashed run left without a record are expected there. */
-  leftoversAreLeaks = true,
-): Promise<NonNullable<RunReport["teardown"]>> {
+  options: {
+    /** false for e2e:down: objects a crashed run left without a record are expected there. */
+    leftoversAreLeaks?: boolean;
+    /** harness:keepImages: the stack's images stay by design (not a leak; e2e:down removes them). */
+    keepImages?: boolean;
+  } = {},
+): Promise<Teardown> {
+  const leftoversAreLeaks = options.leftoversAreLeaks ?? true;
   const started = Date.now();
   deps.log.info(`destroy: ${ledger.steps.length} recorded resources, in reverse creation order`);
   const destroyed = await destroyLedger(ledger, deps);
-  const left = await findLabelled(deps.docker, stackLabel);
+  const found = await findLabelled(deps.docker, stackLabel);
+  if (options.keepImages && found.images.length > 0) {
+    deps.log.info(`keepImages: kept ${found.images.map((i) => i.tags.join(",") || i.id).join(", ")}`);
+  }
+  const left = options.keepImages ? { ...found, images: [] } : found;
   const volumes = await existingVolumes(deps.docker, destroyed.volumes);
   const leaks = [...describeLabelled(left), ...volumes.map((v) => `anonymous volume ${v}`)];
   for (const failure of destroyed.failures) deps.log.warn(`destroy failed: ${failure}`);
@@ -230,7 +253,7 @@ export async function teardownStack(
         `removing ${leaks.length} unrecorded object(s) labelled for ${stackLabel}: ${leaks.join(", ")}`,
       );
     }
-    await sweep(deps.docker, stackLabel, deps.log, volumes);
+    await sweep(deps.docker, stackLabel, deps.log, volumes, { keepImages: options.keepImages });
   }
   if (ledger.outputsPath) {
     rmSync(ledger.outputsPath, { force: true });

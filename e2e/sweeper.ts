@@ -56,8 +56,10 @@ export async function sweep(
   stackLabel: string,
   log: Log,
   volumes: string[] = [],
+  options: { keepImages?: boolean } = {},
 ): Promise<Labelled> {
-  const found = await findLabelled(docker, stackLabel);
+  const all = await findLabelled(docker, stackLabel);
+  const found = options.keepImages ? { ...all, images: [] } : all;
   for (const c of found.containers) {
     log.info(`sweep: removing container ${c.name}`);
     await ignoreGone(() => docker.getContainer(c.id).remove({ force: true, v: true }));
