@@ -212,9 +212,11 @@ async function imageSizes(docker: Docker, stackLabel: string): Promise<RunReport
   const found = await findLabelled(docker, stackLabel);
   const sizes: RunReport["images"] = [];
   for (const image of found.images) {
-    if (image.tags.length === 0) continue;
+    // Untagged: an earlier build of the stack (superseded, or an intermediate), not an image it runs.
+    const tags = image.tags.filter((t) => t !== "<none>:<none>");
+    if (tags.length === 0) continue;
     const info = await docker.getImage(image.id).inspect();
-    sizes.push({ tags: image.tags, sizeBytes: info.Size });
+    sizes.push({ tags, sizeBytes: info.Size });
   }
   return sizes.sort((a, b) => a.tags[0].localeCompare(b.tags[0]));
 }
