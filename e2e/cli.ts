@@ -26,6 +26,10 @@ function onSignal(handler: (signal: "SIGINT" | "SIGTERM") => void): () => void {
   };
 }
 
+// A parent that died (e.g. a test runner stopped by the same Ctrl-C) must not crash the teardown
+// with EPIPE on a progress line: losing the line is fine, losing the teardown is not.
+process.stderr.on("error", () => undefined);
+
 async function main(argv: string[]): Promise<number> {
   let request;
   try {

@@ -39,6 +39,9 @@ export function pulumiRunner(opts: {
           cwd: opts.cwd,
           env: opts.env,
           stdio: inherit ? ["ignore", "inherit", "inherit"] : ["ignore", "pipe", "pipe"],
+          // Its own session: a terminal's Ctrl-C reaches the harness only, which forwards it ONCE
+          // (Pulumi reads a second SIGINT as "cancel immediately", which can strand operations).
+          detached: true,
         });
         current = child;
         let stdout = "";
