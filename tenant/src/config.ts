@@ -122,8 +122,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     );
   }
 
-  const moleculeCpUrl = str("MOLECULE_CP_URL");
-  const cpProvisionUrl = str("CP_PROVISION_URL");
+  const cpConfigUrl = baseUrl("MOLECULE_CP_URL", str("MOLECULE_CP_URL") || DEFAULT_CP_URL);
+  const cpProvisionRaw = str("CP_PROVISION_URL");
 
   const logLevel = str("LOG_LEVEL").toLowerCase() || "info";
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
@@ -151,11 +151,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
       .split(",")
       .map((o) => o.trim())
       .filter((o) => o !== ""),
-    cpConfigUrl: baseUrl("MOLECULE_CP_URL", moleculeCpUrl || DEFAULT_CP_URL),
-    cpProvisionUrl: baseUrl(
-      cpProvisionUrl ? "CP_PROVISION_URL" : "MOLECULE_CP_URL",
-      cpProvisionUrl || moleculeCpUrl || DEFAULT_CP_URL,
-    ),
+    cpConfigUrl,
+    cpProvisionUrl: cpProvisionRaw ? baseUrl("CP_PROVISION_URL", cpProvisionRaw) : cpConfigUrl,
     provisionSharedSecret: str("MOLECULE_CP_SHARED_SECRET") || str("PROVISION_SHARED_SECRET"),
     provisionTimeoutMs: int("CP_PROVISION_TIMEOUT_MS", 15_000, 100, 600_000),
     bootTimeoutMs: int("BOOT_DEPENDENCY_TIMEOUT_MS", 30_000, 0, 600_000),
