@@ -73,8 +73,14 @@ test("config: production without SECRETS_ENCRYPTION_KEY is refused with a clear 
 
 test("config: production with a key of the wrong length is refused", () => {
   const short = Buffer.alloc(16, 1).toString("base64");
-  assert.match(problemsOf({ MOLECULE_ENV: "production", SECRETS_ENCRYPTION_KEY: short })[0], /must be 32 bytes/);
-  assert.match(problemsOf({ MOLECULE_ENV: "production", SECRETS_ENCRYPTION_KEY: "x".repeat(31) })[0], /32 bytes/);
+  assert.match(
+    problemsOf({ MOLECULE_ENV: "production", SECRETS_ENCRYPTION_KEY: short })[0],
+    /must be 32 bytes/,
+  );
+  assert.match(
+    problemsOf({ MOLECULE_ENV: "production", SECRETS_ENCRYPTION_KEY: "x".repeat(31) })[0],
+    /32 bytes/,
+  );
 });
 
 test("config: outside production the key is optional", () => {
@@ -122,7 +128,10 @@ test("config: MOLECULE_ENABLE_TEST_TOKENS=1 re-enables test tokens under product
 
 test("secrets key: base64 of 32 bytes, or 32 raw characters; nothing else", () => {
   assert.equal(decodeSecretsKey(KEY)?.length, 32);
-  assert.deepEqual(decodeSecretsKey("harness-test-only-not-for-prod!!"), Buffer.from("harness-test-only-not-for-prod!!"));
+  assert.deepEqual(
+    decodeSecretsKey("harness-test-only-not-for-prod!!"),
+    Buffer.from("harness-test-only-not-for-prod!!"),
+  );
   assert.equal(decodeSecretsKey(Buffer.alloc(16).toString("base64")), null, "24 chars, decodes to 16 bytes");
   // 32 characters that also decode (to 24 bytes): the raw-32-characters rule takes them, as the anchor's.
   assert.equal(decodeSecretsKey(Buffer.alloc(24).toString("base64"))?.length, 32);

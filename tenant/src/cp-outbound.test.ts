@@ -19,11 +19,17 @@ test("provision response: only 201 with instance_id and state is success", () =>
 
 test("cp config: a flat object of strings is usable; the cp-stub's nested body is not", () => {
   assert.deepEqual(parseFlatConfig('{"A":"1","B":"two"}'), { values: { A: "1", B: "two" } });
-  assert.match((parseFlatConfig('{"runtimes":["x"]}') as { reason: string }).reason, /key "runtimes" holds an array/);
+  assert.match(
+    (parseFlatConfig('{"runtimes":["x"]}') as { reason: string }).reason,
+    /key "runtimes" holds an array/,
+  );
   assert.match((parseFlatConfig('{"n":1}') as { reason: string }).reason, /a number/);
   assert.match((parseFlatConfig("[]") as { reason: string }).reason, /not a JSON object/);
   assert.match((parseFlatConfig("nope") as { reason: string }).reason, /not JSON/);
-  assert.match((parseFlatConfig(JSON.stringify({ BIG: "x".repeat(5000) })) as { reason: string }).reason, /exceeds/);
+  assert.match(
+    (parseFlatConfig(JSON.stringify({ BIG: "x".repeat(5000) })) as { reason: string }).reason,
+    /exceeds/,
+  );
 });
 
 test("proxy headers: Host rewritten, hop-by-hop dropped, X-Forwarded-For appended, drops honoured", () => {
@@ -50,7 +56,10 @@ test("proxy headers: Host rewritten, hop-by-hop dropped, X-Forwarded-For appende
     "x-forwarded-for": "203.0.113.7, 172.18.0.5",
   });
   assert.equal(outgoingHeaders({}, { targetHost: "h", clientIp: "1.2.3.4" })["x-forwarded-for"], "1.2.3.4");
-  assert.deepEqual(responseHeaders({ "content-type": "a", connection: "close", "transfer-encoding": "chunked" }), {
-    "content-type": "a",
-  });
+  assert.deepEqual(
+    responseHeaders({ "content-type": "a", connection: "close", "transfer-encoding": "chunked" }),
+    {
+      "content-type": "a",
+    },
+  );
 });

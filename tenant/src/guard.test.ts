@@ -28,16 +28,49 @@ test("guard: the decision table of ANCHOR §9.2", () => {
     ["no header at all", { url: "/workspaces" }, "missing-header"],
     ["empty org header counts as absent", { url: "/workspaces", orgHeader: "" }, "missing-header"],
     ["Fly-Replay-Src state match", { url: "/workspaces", flyReplaySrc: `instance=1;state=${ORG}` }, "pass"],
-    ["Fly-Replay-Src trimmed segments", { url: "/workspaces", flyReplaySrc: ` region=ams ; state=${ORG} ` }, "pass"],
+    [
+      "Fly-Replay-Src trimmed segments",
+      { url: "/workspaces", flyReplaySrc: ` region=ams ; state=${ORG} ` },
+      "pass",
+    ],
     ["Fly-Replay-Src mismatch", { url: "/workspaces", flyReplaySrc: "state=other" }, "wrong-org"],
     ["Fly-Replay-Src without state", { url: "/workspaces", flyReplaySrc: "instance=1" }, "wrong-org"],
-    ["wrong org header + matching replay src", { url: "/w", orgHeader: "x", flyReplaySrc: `state=${ORG}` }, "pass"],
-    ["same-origin Referer", { url: "/workspaces", host: "t.localhost", referer: "https://t.localhost/canvas" }, "pass"],
-    ["same-origin Referer = origin", { url: "/w", host: "t.localhost", referer: "http://t.localhost" }, "pass"],
-    ["same-origin Origin", { url: "/workspaces", host: "t.localhost", origin: "https://t.localhost" }, "pass"],
-    ["foreign Referer", { url: "/w", host: "t.localhost", referer: "https://t.localhost.evil/" }, "missing-header"],
-    ["foreign Origin", { url: "/w", host: "t.localhost", origin: "https://evil.localhost" }, "missing-header"],
-    ["no bypass without canvas", { url: "/w", host: "t.localhost", origin: "https://t.localhost" }, "missing-header", noCanvas],
+    [
+      "wrong org header + matching replay src",
+      { url: "/w", orgHeader: "x", flyReplaySrc: `state=${ORG}` },
+      "pass",
+    ],
+    [
+      "same-origin Referer",
+      { url: "/workspaces", host: "t.localhost", referer: "https://t.localhost/canvas" },
+      "pass",
+    ],
+    [
+      "same-origin Referer = origin",
+      { url: "/w", host: "t.localhost", referer: "http://t.localhost" },
+      "pass",
+    ],
+    [
+      "same-origin Origin",
+      { url: "/workspaces", host: "t.localhost", origin: "https://t.localhost" },
+      "pass",
+    ],
+    [
+      "foreign Referer",
+      { url: "/w", host: "t.localhost", referer: "https://t.localhost.evil/" },
+      "missing-header",
+    ],
+    [
+      "foreign Origin",
+      { url: "/w", host: "t.localhost", origin: "https://evil.localhost" },
+      "missing-header",
+    ],
+    [
+      "no bypass without canvas",
+      { url: "/w", host: "t.localhost", origin: "https://t.localhost" },
+      "missing-header",
+      noCanvas,
+    ],
   ];
   for (const [name, input, expected, options] of rows) {
     assert.equal(evaluateTenantGuard(input, options ?? on), expected, name);
@@ -46,7 +79,10 @@ test("guard: the decision table of ANCHOR §9.2", () => {
 
 test("guard: disabled (pass-through) without MOLECULE_ORG_ID", () => {
   assert.equal(evaluateTenantGuard({ url: "/workspaces" }, { orgId: "", canvasProxyActive: true }), "pass");
-  assert.equal(evaluateTenantGuard({ url: "/w", orgHeader: "x" }, { orgId: "", canvasProxyActive: false }), "pass");
+  assert.equal(
+    evaluateTenantGuard({ url: "/w", orgHeader: "x" }, { orgId: "", canvasProxyActive: false }),
+    "pass",
+  );
 });
 
 test("guard: the allowlist is checked on the decoded path, like Go's URL.Path", () => {

@@ -24,7 +24,10 @@ export interface FakeCp {
 export const NESTED_TENANT_CONFIG = {
   tenant_id: "harness-tenant",
   runtimes: ["claude-code", "hermes", "openclaw", "codex", "seo-agent"],
-  llm_endpoints: { openai: "http://cp-stub:9090/llm/openai/v1", anthropic: "http://cp-stub:9090/llm/anthropic/v1" },
+  llm_endpoints: {
+    openai: "http://cp-stub:9090/llm/openai/v1",
+    anthropic: "http://cp-stub:9090/llm/anthropic/v1",
+  },
   feature_flags: { canvas_async_dispatch: true, runtime_provision_smoke: true, secrets_encryption_key: true },
 };
 
@@ -53,9 +56,15 @@ export async function startFakeCp(): Promise<FakeCp> {
         url: `http://cp-stub:9090/cp/workspaces/${wsid}`,
       });
     }
-    if (path === "/cp/tenants/config" && req.method === "GET") return sendJson(res, 200, NESTED_TENANT_CONFIG);
+    if (path === "/cp/tenants/config" && req.method === "GET")
+      return sendJson(res, 200, NESTED_TENANT_CONFIG);
     if (path === "/cp/auth/me") {
-      return sendJson(res, 200, { id: "harness-user", email: "harness@local", org_id: "harness-org", roles: ["admin"] });
+      return sendJson(res, 200, {
+        id: "harness-user",
+        email: "harness@local",
+        org_id: "harness-org",
+        roles: ["admin"],
+      });
     }
     if (path.startsWith("/cp/")) {
       return sendJson(res, 501, { error: `cp-stub: handler not implemented for ${req.method} ${path}` });

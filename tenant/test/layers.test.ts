@@ -71,7 +71,9 @@ describe("TenantGuard", () => {
   });
 
   test("no routing header → 400 TENANT_ORG_HEADER_REQUIRED, without security headers", async () => {
-    const res = await call(tenant.url, "GET", "/workspaces", { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const res = await call(tenant.url, "GET", "/workspaces", {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     assert.equal(res.status, 400);
     assert.deepEqual(res.json(), MISSING_ORG_HEADER_BODY);
     assert.equal(res.json<{ code: string }>().code, "TENANT_ORG_HEADER_REQUIRED");
@@ -110,9 +112,13 @@ describe("TenantGuard", () => {
       headers: { host, origin: `https://${host}` },
     });
     assert.equal(viaOrigin.status, 200);
-    const viaReferer = await call(tenant.url, "GET", "/some/page", { headers: { host, referer: `http://${host}/x` } });
+    const viaReferer = await call(tenant.url, "GET", "/some/page", {
+      headers: { host, referer: `http://${host}/x` },
+    });
     assert.equal(viaReferer.status, 200);
-    const foreign = await call(tenant.url, "GET", "/some/page", { headers: { host, origin: "https://evil.localhost" } });
+    const foreign = await call(tenant.url, "GET", "/some/page", {
+      headers: { host, origin: "https://evil.localhost" },
+    });
     assert.equal(foreign.status, 400);
   });
 
@@ -133,7 +139,11 @@ describe("/cp/* proxy", () => {
   test("an allowed path is forwarded: Host rewritten, path, query, cookie and bearer kept", async () => {
     const before = cp.journal().length;
     const res = await call(tenant.url, "GET", "/cp/auth/me?slug=acme&x=1", {
-      headers: { host: "harness-tenant-alpha.localhost", cookie: "session=s1", authorization: "Bearer user-token" },
+      headers: {
+        host: "harness-tenant-alpha.localhost",
+        cookie: "session=s1",
+        authorization: "Bearer user-token",
+      },
     });
     assert.equal(res.status, 200, "/cp/ passes the guard without an org header");
     assert.equal(res.json<{ id: string }>().id, "harness-user");
@@ -293,7 +303,10 @@ describe("GET /ws", () => {
     ws.send("ping-42");
     assert.equal(await echo, "ping-42");
     const pushed = nextMessage(ws, (t) => t.includes("WORKSPACE_PROVISIONING"));
-    const created = await call(tenant.url, "POST", "/workspaces", { headers: admin(), body: { name: "ws-event" } });
+    const created = await call(tenant.url, "POST", "/workspaces", {
+      headers: admin(),
+      body: { name: "ws-event" },
+    });
     const event = JSON.parse(await pushed) as { event: string; workspace_id: string };
     assert.equal(event.workspace_id, created.json<{ id: string }>().id);
     ws.close();

@@ -136,3 +136,19 @@ export async function createWorkspace(base: string, body: Record<string, unknown
   if (res.status !== 201) throw new Error(`create workspace: ${res.status} ${res.text}`);
   return res.json<{ id: string }>().id;
 }
+
+/** A new, empty database on the same loopback server (for tests that need a fresh install). */
+export async function freshDatabase(backends: Backends, name: string): Promise<string> {
+  const { Client } = await import("pg");
+  const url = new URL(backends.pg.url);
+  url.pathname = "/postgres";
+  const client = new Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+  url.pathname = `/${name}`;
+  return url.toString();
+}

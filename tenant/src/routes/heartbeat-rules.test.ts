@@ -20,7 +20,11 @@ test("heartbeat transitions: ANCHOR §9.7", () => {
     ["hibernated", 0, "", "hibernated"],
   ];
   for (const [from, errorRate, runtimeState, to] of rows) {
-    assert.equal(nextHeartbeatStatus(from, { errorRate, runtimeState }), to, `${from} @${errorRate} ${runtimeState}`);
+    assert.equal(
+      nextHeartbeatStatus(from, { errorRate, runtimeState }),
+      to,
+      `${from} @${errorRate} ${runtimeState}`,
+    );
   }
 });
 

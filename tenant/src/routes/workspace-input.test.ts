@@ -18,7 +18,13 @@ test("workspace input: tier 0 (or none) becomes 3; other tiers are kept", () => 
 });
 
 test("workspace input: the seed's bodies parse; id is ignored; runtime defaults to langgraph", () => {
-  const parsed = parseNewWorkspace({ id: "client-id", name: "alpha-child", tier: 1, parent_id: PARENT, runtime: "langgraph" });
+  const parsed = parseNewWorkspace({
+    id: "client-id",
+    name: "alpha-child",
+    tier: 1,
+    parent_id: PARENT,
+    runtime: "langgraph",
+  });
   assert.ok(parsed.ok);
   assert.equal(parsed.value.parentId, PARENT);
   assert.equal(parsed.value.runtime, "langgraph");
@@ -30,7 +36,8 @@ test("workspace input: the seed's bodies parse; id is ignored; runtime defaults 
 });
 
 test("workspace input: not an object → payload error; bad fields → fields error", () => {
-  for (const body of [null, [], "x", 3, undefined]) assert.deepEqual(parseNewWorkspace(body), { ok: false, error: "payload" });
+  for (const body of [null, [], "x", 3, undefined])
+    assert.deepEqual(parseNewWorkspace(body), { ok: false, error: "payload" });
   for (const body of [
     {},
     { name: "" },
