@@ -82,11 +82,12 @@ describe("TenantGuard", () => {
   });
 
   test("wrong org → 404 with an empty body that leaks nothing", async () => {
-    for (const headers of [
+    const cases: Record<string, string>[] = [
       { authorization: `Bearer ${ADMIN_TOKEN}`, "x-molecule-org-id": "harness-org-beta" },
       { authorization: `Bearer ${ADMIN_TOKEN}`, "x-molecule-org-id": "not-the-right-org" },
       { "fly-replay-src": "state=harness-org-beta" },
-    ]) {
+    ];
+    for (const headers of cases) {
       const res = await call(tenant.url, "GET", "/workspaces", { headers });
       assert.equal(res.status, 404);
       assert.equal(res.text, "");
