@@ -11,7 +11,7 @@ import WebSocket from "ws";
 import { createCanvasServer } from "../src/canvas";
 import type { BootedTenant } from "../src/boot";
 import { MISSING_ORG_HEADER_BODY } from "../src/guard";
-import { startFakeCp, type FakeCp } from "./fake-cp";
+import { startCp, type Cp } from "./cp";
 import {
   ADMIN_TOKEN,
   admin,
@@ -26,7 +26,7 @@ import {
 } from "./support";
 
 let backends: Backends;
-let cp: FakeCp;
+let cp: Cp;
 let canvas: Server;
 let canvasUrl: string;
 let tenant: BootedTenant;
@@ -40,7 +40,7 @@ async function extraTenant(env: NodeJS.ProcessEnv): Promise<BootedTenant> {
 
 before(async () => {
   backends = await startBackends();
-  cp = await startFakeCp();
+  cp = await startCp();
   canvas = createCanvasServer();
   await new Promise<void>((resolve) => canvas.listen(0, "127.0.0.1", resolve));
   canvasUrl = `http://127.0.0.1:${(canvas.address() as AddressInfo).port}`;
@@ -138,7 +138,7 @@ describe("TenantGuard", () => {
 
 describe("/cp/* proxy", () => {
   test("an allowed path is forwarded: Host rewritten, path, query, cookie and bearer kept", async () => {
-    const before = cp.journal().length;
+    const since = (await cp.journal()).at(-1)?.id ?? 0;
     const res = await call(tenant.url, "GET", "/cp/auth/me?slug=acme&x=1", {
       headers: {
         host: "harness-tenant-alpha.localhost",
@@ -148,9 +148,10 @@ describe("/cp/* proxy", () => {
     });
     assert.equal(res.status, 200, "/cp/ passes the guard without an org header");
     assert.equal(res.json<{ id: string }>().id, "harness-user");
-    const seen = cp.journal().slice(before);
+    const seen = await cp.journal({ since });
     assert.equal(seen.length, 1);
-    assert.equal(seen[0].url, "/cp/auth/me?slug=acme&x=1");
+    assert.equal(seen[0].path, "/cp/auth/me");
+    assert.deepEqual(seen[0].query, { slug: "acme", x: "1" });
     assert.equal(seen[0].headers.host, new URL(cp.url).host);
     assert.equal(seen[0].headers.cookie, "session=s1");
     assert.equal(seen[0].headers.authorization, "Bearer user-token");
@@ -161,12 +162,12 @@ describe("/cp/* proxy", () => {
     const res = await call(tenant.url, "POST", "/cp/orgs", { body: { slug: "acme", name: "Acme" } });
     assert.equal(res.status, 501, "the stub's catch-all answers; the tenant does not rewrite it");
     assert.match(res.text, /not implemented for POST \/cp\/orgs/);
-    const last = cp.journal({ method: "POST", path: "/cp/orgs" }).at(-1);
+    const last = (await cp.journal({ method: "POST", path: "/cp/orgs" })).at(-1);
     assert.deepEqual(JSON.parse(last?.body ?? "null"), { slug: "acme", name: "Acme" });
   });
 
   test("blocked paths are an empty 404 and the upstream is never called", async () => {
-    const before = cp.journal().length;
+    const before = (await cp.journal()).length;
     for (const [method, path] of [
       ["POST", "/cp/admin/orgs"],
       ["POST", "/cp/admin/tenants/redeploy-fleet"],
@@ -184,7 +185,7 @@ describe("/cp/* proxy", () => {
     }
     const cpRoot = await call(tenant.url, "GET", "/cp", { headers: admin() });
     assert.equal(cpRoot.status, 404);
-    assert.equal(cp.journal().length, before, "nothing reached the CP");
+    assert.equal((await cp.journal()).length, before, "nothing reached the CP");
   });
 
   test("upstream down → 502 control plane unavailable", async () => {

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { BootedTenant, BootLogger } from "../src/boot";
-import { startFakeCp, type FakeCp } from "./fake-cp";
+import { startCp, type Cp } from "./cp";
 import {
   ADMIN_TOKEN,
   admin,
@@ -21,7 +21,7 @@ import {
 } from "./support";
 
 let backends: Backends;
-let cp: FakeCp;
+let cp: Cp;
 let tenant: BootedTenant;
 const bootLines: { msg: string; obj: Record<string, unknown> }[] = [];
 const others: BootedTenant[] = [];
@@ -63,7 +63,7 @@ async function settledStatus(t: BootedTenant, id: string): Promise<Record<string
 
 before(async () => {
   backends = await startBackends();
-  cp = await startFakeCp();
+  cp = await startCp();
   tenant = await startTenant(cpEnv(), { bootLog: recordingLog(bootLines) });
 });
 
@@ -74,8 +74,8 @@ after(async () => {
 });
 
 describe("boot-time CP config refresh", () => {
-  test("asks the CP with the admin bearer and org id; the stub's nested body is logged and boot goes on", () => {
-    const calls = cp.journal({ method: "GET", path: "/cp/tenants/config" });
+  test("asks the CP with the admin bearer and org id; the stub's nested body is logged and boot goes on", async () => {
+    const calls = await cp.journal({ method: "GET", path: "/cp/tenants/config" });
     assert.ok(calls.length >= 1);
     assert.equal(calls[0].headers.authorization, `Bearer ${ADMIN_TOKEN}`);
     assert.equal(calls[0].headers["x-molecule-org-id"], ORG_ID);
@@ -88,7 +88,7 @@ describe("boot-time CP config refresh", () => {
   });
 
   test("a flat body is adopted, except the keys that define the tenant", async () => {
-    cp.override({
+    await cp.override({
       method: "GET",
       path: "/cp/tenants/config",
       status: 200,
@@ -105,16 +105,18 @@ describe("boot-time CP config refresh", () => {
     );
     const id = await createWorkspace(t.url, { name: "refreshed" });
     const sent = await eventually("provision call", async () =>
-      cp.journal({ method: "POST", path: "/cp/workspaces/provision" }).find((r) => r.body.includes(id)),
+      (await cp.journal({ method: "POST", path: "/cp/workspaces/provision" })).find((r) =>
+        r.body?.includes(id),
+      ),
     );
     assert.equal(
-      (JSON.parse(sent.body) as { env: Record<string, string> }).env.MOLECULE_LLM_BASE_URL,
+      (JSON.parse(sent.body ?? "null") as { env: Record<string, string> }).env.MOLECULE_LLM_BASE_URL,
       "http://from-cp/v1",
     );
   });
 
   test("a CP error or an unreachable CP never stops boot", async () => {
-    cp.override({ method: "GET", path: "/cp/tenants/config", status: 500, body: { error: "boom" } });
+    await cp.override({ method: "GET", path: "/cp/tenants/config", status: 500, body: { error: "boom" } });
     const lines: typeof bootLines = [];
     await another(cpEnv(), recordingLog(lines));
     assert.match(String(lines.find((l) => l.msg.includes("ignored"))?.obj.reason), /CP answered 500/);
@@ -123,10 +125,10 @@ describe("boot-time CP config refresh", () => {
   });
 
   test("no refresh unless the tenant is managed (org id and admin token)", async () => {
-    const lone = await startFakeCp();
+    const lone = await startCp();
     try {
       await another(cpEnv({ MOLECULE_CP_URL: lone.url, ADMIN_TOKEN: "" }));
-      assert.equal(lone.journal().length, 0);
+      assert.equal((await lone.journal()).length, 0);
     } finally {
       await lone.close();
     }
@@ -137,11 +139,13 @@ describe("CP provisioning on workspace create", () => {
   test("POST /cp/workspaces/provision with the anchor's headers and body; instance_id recorded", async () => {
     const id = await createWorkspace(tenant.url, { name: "prov-ok", tier: 0, runtime: "langgraph" });
     const sent = await eventually("provision call", async () =>
-      cp.journal({ method: "POST", path: "/cp/workspaces/provision" }).find((r) => r.body.includes(id)),
+      (await cp.journal({ method: "POST", path: "/cp/workspaces/provision" })).find((r) =>
+        r.body?.includes(id),
+      ),
     );
     assert.equal(sent.headers.authorization, "Bearer shared-secret");
     assert.equal(sent.headers["x-molecule-admin-token"], ADMIN_TOKEN);
-    assert.deepEqual(JSON.parse(sent.body), {
+    assert.deepEqual(JSON.parse(sent.body ?? "null"), {
       org_id: ORG_ID,
       workspace_id: id,
       runtime: "langgraph",
@@ -153,14 +157,19 @@ describe("CP provisioning on workspace create", () => {
         MOLECULE_LLM_BASE_URL: "http://cp-stub:9090/llm/openai/v1",
       },
     });
-    assert.doesNotMatch(sent.body, /usage-token/, "the tenant's own LLM usage token is not handed out");
+    assert.doesNotMatch(sent.body ?? "", /usage-token/, "the tenant's own LLM usage token is not handed out");
     const done = await settledStatus(tenant, id);
     assert.equal(done.instance_id, `mol-ws-${id}`);
     assert.equal(done.status, "provisioning", "online only once the runtime registers");
   });
 
   test("a CP 500 ends in status failed with last_sample_error, observable via the API", async () => {
-    cp.override({ method: "POST", path: "/cp/workspaces/provision", status: 500, body: { error: "boom" } });
+    await cp.override({
+      method: "POST",
+      path: "/cp/workspaces/provision",
+      status: 500,
+      body: { error: "boom" },
+    });
     const id = await createWorkspace(tenant.url, { name: "prov-500" });
     const done = await settledStatus(tenant, id);
     assert.equal(done.status, "failed");
@@ -178,14 +187,19 @@ describe("CP provisioning on workspace create", () => {
       [201, { id: "x" }],
       [201, "created"],
     ] as const) {
-      cp.override({ method: "POST", path: "/cp/workspaces/provision", status, body });
+      await cp.override({
+        method: "POST",
+        path: "/cp/workspaces/provision",
+        status,
+        ...(typeof body === "string" ? { bodyText: body } : { body }),
+      });
       const id = await createWorkspace(tenant.url, { name: `prov-${status}` });
       assert.equal((await settledStatus(tenant, id)).status, "failed", JSON.stringify(body));
     }
   });
 
   test("a CP slower than the timeout ends in failed, not stuck", async () => {
-    cp.override({
+    await cp.override({
       method: "POST",
       path: "/cp/workspaces/provision",
       status: 201,
@@ -206,11 +220,13 @@ describe("CP provisioning on workspace create", () => {
   });
 
   test("a workspace that registered meanwhile keeps its status", async () => {
-    cp.override({ method: "POST", path: "/cp/workspaces/provision", status: 500, delayMs: 500 });
+    await cp.override({ method: "POST", path: "/cp/workspaces/provision", status: 500, delayMs: 500 });
     const id = await createWorkspace(tenant.url, { name: "prov-race" });
     await call(tenant.url, "POST", "/registry/heartbeat", { body: { workspace_id: id } });
     await eventually("provision attempt", async () =>
-      cp.journal({ method: "POST", path: "/cp/workspaces/provision" }).find((r) => r.body.includes(id)),
+      (await cp.journal({ method: "POST", path: "/cp/workspaces/provision" })).find((r) =>
+        r.body?.includes(id),
+      ),
     );
     await new Promise((r) => setTimeout(r, 800));
     assert.equal((await workspace(tenant, id)).status, "online");
@@ -218,10 +234,10 @@ describe("CP provisioning on workspace create", () => {
 
   test("outside tenant mode nothing is sent to the CP", async () => {
     const t = await another(cpEnv({ MOLECULE_ORG_ID: "" }));
-    const before = cp.journal({ path: "/cp/workspaces/provision" }).length;
+    const before = (await cp.journal({ path: "/cp/workspaces/provision" })).length;
     const id = await createWorkspace(t.url, { name: "no-cp" });
     await new Promise((r) => setTimeout(r, 300));
-    assert.equal(cp.journal({ path: "/cp/workspaces/provision" }).length, before);
+    assert.equal((await cp.journal({ path: "/cp/workspaces/provision" })).length, before);
     assert.equal((await workspace(t, id)).status, "provisioning");
   });
 });

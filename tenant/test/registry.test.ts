@@ -6,7 +6,7 @@ import { Redis } from "ioredis";
 import { Pool } from "pg";
 import { AUTH_ERRORS } from "../src/auth";
 import type { BootedTenant } from "../src/boot";
-import { startFakeCp, type FakeCp } from "./fake-cp";
+import { startCp, type Cp } from "./cp";
 import {
   admin,
   call,
@@ -24,7 +24,7 @@ let tenant: BootedTenant;
 let selfHosted: BootedTenant;
 let pool: Pool;
 let redis: Redis;
-let cp: FakeCp;
+let cp: Cp;
 
 before(async () => {
   backends = await startBackends();
@@ -32,7 +32,7 @@ before(async () => {
     "host.docker.internal": ["172.17.0.1"],
     "meta.example": ["169.254.169.254"],
   });
-  cp = await startFakeCp(); // provisioning succeeds, so created workspaces stay `provisioning`
+  cp = await startCp(); // provisioning succeeds, so created workspaces stay `provisioning`
   tenant = await startTenant(tenantEnv(backends, { CP_PROVISION_URL: cp.url, MOLECULE_CP_URL: cp.url }), {
     resolve,
   });

@@ -5,7 +5,7 @@ import { after, before, describe, test } from "node:test";
 import { Pool } from "pg";
 import { AUTH_ERRORS } from "../src/auth";
 import type { BootedTenant } from "../src/boot";
-import { startFakeCp, type FakeCp } from "./fake-cp";
+import { startCp, type Cp } from "./cp";
 import {
   admin,
   call,
@@ -19,13 +19,13 @@ import {
 } from "./support";
 
 let backends: Backends;
-let cp: FakeCp;
+let cp: Cp;
 let tenant: BootedTenant;
 let pool: Pool;
 
 before(async () => {
   backends = await startBackends();
-  cp = await startFakeCp();
+  cp = await startCp();
   tenant = await startTenant(tenantEnv(backends, { CP_PROVISION_URL: cp.url, MOLECULE_CP_URL: cp.url }));
   pool = new Pool({ connectionString: backends.pg.url });
 });
