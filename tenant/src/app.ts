@@ -60,6 +60,8 @@ export async function buildTenant(deps: TenantDeps): Promise<FastifyInstance> {
     trustProxy: false, // client IP = TCP peer; X-Forwarded-For is never believed
     bodyLimit: 10 * 1024 * 1024,
     routerOptions: { maxParamLength: 2048 },
+    // Longer than the usual 60 s idle timeout of proxies in front, so they always close first.
+    keepAliveTimeout: 65_000,
   });
   // Streams (SSE, long agent runs) must not be cut by a body timeout; the edge owns read timeouts.
   const dispatcher = deps.dispatcher ?? new Agent({ connect: { timeout: 10_000 }, bodyTimeout: 0 });
