@@ -101,7 +101,8 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Loop
     "-c",
     "max_connections=200",
   ]);
-  const proc = startProcess(server[0], server[1], logFile);
+  // SIGINT is postgres's "fast" shutdown; SIGTERM ("smart") would wait for every client to leave.
+  const proc = startProcess(server[0], server[1], logFile, { stopSignal: "SIGINT" });
 
   const adminConfig = { host: "127.0.0.1", port, user, password, database: "postgres" };
   const stop = async () => {

@@ -7,26 +7,32 @@ export interface ManagedProcess {
   readonly logFile: string;
   /** Resolves with the exit code once the process has exited. */
   readonly exited: Promise<number | null>;
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
+  /** The stop signal, then SIGKILL after `graceMs`; resolves once the process is gone. */
   stop(graceMs?: number): Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
+const live = new Map<ChildProcess, NodeJS.Signals>();
 
-// A test or script that dies must not leave servers behind: kill what is still running on exit.
+// A test or script that dies must not leave servers behind. The server's own shutdown signal, not
+// SIGKILL: a SIGKILLed nginx master orphans its workers, whereas SIGTERM/SIGINT make it take them down.
 process.on("exit", () => {
-  for (const child of live) child.kill("SIGKILL");
+  for (const [child, signal] of live) child.kill(signal);
 });
+
+export interface StartOptions extends SpawnOptions {
+  /** The signal that makes this server shut down cleanly and quickly (postgres: SIGINT). */
+  stopSignal?: NodeJS.Signals;
+}
 
 export function startProcess(
   command: string,
   args: readonly string[],
   logFile: string,
-  options: SpawnOptions = {},
+  { stopSignal = "SIGTERM", ...options }: StartOptions = {},
 ): ManagedProcess {
   const log = createWriteStream(logFile, { flags: "a" });
   const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
-  live.add(child);
+  live.set(child, stopSignal);
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
   const exited = new Promise<number | null>((resolve) => {
@@ -46,7 +52,7 @@ export function startProcess(
     exited,
     async stop(graceMs = 5000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill("SIGTERM");
+      child.kill(stopSignal);
       const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
       await exited;
       clearTimeout(timer);

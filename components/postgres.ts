@@ -1,0 +1,67 @@
+/**
+ * One tenant's own Postgres (production runs one database per tenant), with a per-stack generated
+ * password, reachable in the network as `postgres-<tenant>` and from the host on a random loopback
+ * port (replays seed data and assert on it directly).
+ */
+import type * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { HEALTHCHECKS, healthcheck } from "../lib/docker";
+import { ALIASES, PORTS, POSTGRES_DB, POSTGRES_USER, type Naming } from "../lib/naming";
+import { serviceContainer, publishedPort } from "./container";
+import { GeneratedSecret } from "./generated-secret";
+
+export interface PostgresArgs {
+  naming: Naming;
+  tenant: string;
+  /** The postgres base image (id). */
+  image: pulumi.Input<string>;
+  networkName: pulumi.Input<string>;
+  waitTimeoutSeconds: number;
+}
+
+export class Postgres extends pulumi.ComponentResource {
+  public readonly container: docker.Container;
+  public readonly containerName: string;
+  /** In-network host name. */
+  public readonly alias: string;
+  public readonly password: pulumi.Output<string>;
+  /** Published loopback port on the host. */
+  public readonly hostPort: pulumi.Output<number>;
+  /** DATABASE_URL inside the network (secret: it carries the password). */
+  public readonly internalUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("harness:index:Postgres", name, {}, opts);
+    this.alias = ALIASES.postgres(args.tenant);
+    this.containerName = args.naming.object(`postgres-${args.tenant}`);
+    this.password = new GeneratedSecret(`${name}-password`, { kind: "password" }, { parent: this }).value;
+    this.container = serviceContainer(
+      `${name}-container`,
+      {
+        naming: args.naming,
+        role: "postgres",
+        containerName: this.containerName,
+        image: args.image,
+        networkName: args.networkName,
+        aliases: [this.alias],
+        envs: pulumi
+          .secret(this.password)
+          .apply((pw) => [
+            `POSTGRES_USER=${POSTGRES_USER}`,
+            `POSTGRES_PASSWORD=${pw}`,
+            `POSTGRES_DB=${POSTGRES_DB}`,
+          ]),
+        healthcheck: healthcheck([...HEALTHCHECKS.postgres(POSTGRES_USER, POSTGRES_DB)]),
+        ports: [{ internal: PORTS.postgres, ip: "127.0.0.1" }],
+        labels: { "harness.tenant": args.tenant },
+        waitTimeoutSeconds: args.waitTimeoutSeconds,
+      },
+      { parent: this },
+    );
+    this.hostPort = publishedPort(this.container, PORTS.postgres);
+    this.internalUrl = pulumi.secret(
+      pulumi.interpolate`postgres://${POSTGRES_USER}:${this.password.apply(encodeURIComponent)}@${this.alias}:${PORTS.postgres}/${POSTGRES_DB}?sslmode=disable`,
+    );
+    this.registerOutputs({ containerName: this.containerName, hostPort: this.hostPort });
+  }
+}

@@ -1,0 +1,41 @@
+/** The shared Redis (production's Redis is one shared cluster), reachable in the network as `redis`. */
+import type * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { HEALTHCHECKS, healthcheck } from "../lib/docker";
+import { ALIASES, PORTS, type Naming } from "../lib/naming";
+import { serviceContainer } from "./container";
+
+export interface RedisArgs {
+  naming: Naming;
+  image: pulumi.Input<string>;
+  networkName: pulumi.Input<string>;
+  waitTimeoutSeconds: number;
+}
+
+export class Redis extends pulumi.ComponentResource {
+  public readonly container: docker.Container;
+  public readonly containerName: string;
+  /** REDIS_URL inside the network. */
+  public readonly internalUrl: string;
+
+  constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("harness:index:Redis", name, {}, opts);
+    this.containerName = args.naming.object("redis");
+    this.internalUrl = `redis://${ALIASES.redis}:${PORTS.redis}`;
+    this.container = serviceContainer(
+      `${name}-container`,
+      {
+        naming: args.naming,
+        role: "redis",
+        containerName: this.containerName,
+        image: args.image,
+        networkName: args.networkName,
+        aliases: [ALIASES.redis],
+        healthcheck: healthcheck([...HEALTHCHECKS.redis]),
+        waitTimeoutSeconds: args.waitTimeoutSeconds,
+      },
+      { parent: this },
+    );
+    this.registerOutputs({ containerName: this.containerName });
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Runs the replays after the seed (runner/cli.ts run --command-mode). Triggers: a content hash of
+ * the replays, the runner and the contracts, plus the image digests and container ids under test —
+ * an unchanged harness does not re-run, any change does (or every `up`, with rerun "always").
+ * The runner exits 0 when replays fail (a failed create would lose its outputs): failure is data in
+ * the summary; only a harness error (exit 2) fails the `up`.
+ */
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { SEED_ENV } from "../contracts/seed";
+import { summaryPassed, type ReplaySummary } from "../contracts/summary";
+import { TARGET_ENV } from "../contracts/target";
+import { parseSummary, replaysCommand, type ReplaysCommandOptions } from "../lib/runner";
+
+export interface ReplaysArgs extends ReplaysCommandOptions {
+  repoRoot: string;
+  target: pulumi.Input<string>;
+  /** The seed's stdout (SeedResult JSON), handed over as HARNESS_SEED. */
+  seed: pulumi.Input<string>;
+  /** Content hash of the replays + runner + contracts (lib/triggers.ts). */
+  contentHash: string;
+  /** Image digests/ids and container ids the replays test. */
+  tested: pulumi.Input<string>[];
+  /** Set to a fresh value each run for rerun "always". */
+  rerunNonce?: string;
+  after: pulumi.Resource[];
+}
+
+export class Replays extends pulumi.ComponentResource {
+  public readonly command: command.local.Command;
+  public readonly summary: pulumi.Output<ReplaySummary>;
+  public readonly passed: pulumi.Output<boolean>;
+  public readonly reports: pulumi.Output<ReplaySummary["reports"]>;
+
+  constructor(name: string, args: ReplaysArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("harness:index:Replays", name, {}, opts);
+    const run = replaysCommand(args);
+    const triggers: pulumi.Input<string>[] = [`content:${args.contentHash}`, ...args.tested];
+    if (args.rerunNonce !== undefined) triggers.push(`rerun:${args.rerunNonce}`);
+    this.command = new command.local.Command(
+      `${name}-command`,
+      {
+        create: run,
+        update: run,
+        dir: args.repoRoot,
+        environment: { [TARGET_ENV]: pulumi.secret(args.target), [SEED_ENV]: args.seed },
+        triggers,
+        addPreviousOutputInEnv: false,
+        logging: "stderr",
+      },
+      { parent: this, dependsOn: args.after },
+    );
+    this.summary = this.command.stdout.apply(parseSummary);
+    this.passed = this.summary.apply(summaryPassed);
+    this.reports = this.summary.apply((s) => s.reports);
+    this.registerOutputs({ summary: this.summary, passed: this.passed });
+  }
+}

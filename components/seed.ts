@@ -1,0 +1,49 @@
+/**
+ * Seeds every tenant through the edge once the edge is healthy (runner/cli.ts seed): two workspaces
+ * per tenant, whose server-assigned ids become the `seed` output and the replays' HARNESS_SEED.
+ * Re-runs only when a tenant container is replaced (a new container means a new database too).
+ * A seed failure is a harness failure: non-zero exit fails the `up`.
+ */
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { TARGET_ENV } from "../contracts/target";
+import type { SeedResult } from "../contracts/seed";
+import { parseSeed, seedCommand } from "../lib/runner";
+
+export interface SeedArgs {
+  repoRoot: string;
+  /** HARNESS_TARGET JSON (secret: admin tokens, database URLs). */
+  target: pulumi.Input<string>;
+  /** Ids of the tenant containers: a replaced tenant re-seeds. */
+  tenantContainerIds: pulumi.Input<string>[];
+  /** Must exist (edge healthy, tenants healthy) before seeding. */
+  after: pulumi.Resource[];
+}
+
+export class Seed extends pulumi.ComponentResource {
+  public readonly command: command.local.Command;
+  public readonly stdout: pulumi.Output<string>;
+  public readonly result: pulumi.Output<SeedResult>;
+
+  constructor(name: string, args: SeedArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("harness:index:Seed", name, {}, opts);
+    const create = seedCommand();
+    this.command = new command.local.Command(
+      `${name}-command`,
+      {
+        create,
+        update: create,
+        dir: args.repoRoot,
+        environment: { [TARGET_ENV]: pulumi.secret(args.target) },
+        triggers: args.tenantContainerIds,
+        addPreviousOutputInEnv: false,
+        // Progress is streamed from stderr; stdout is the JSON result.
+        logging: "stderr",
+      },
+      { parent: this, dependsOn: args.after },
+    );
+    this.stdout = this.command.stdout;
+    this.result = this.command.stdout.apply(parseSeed);
+    this.registerOutputs({ result: this.result });
+  }
+}

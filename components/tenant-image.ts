@@ -1,0 +1,84 @@
+/**
+ * The image under test, built once per stack and shared by every tenant: the reference tenant
+ * (`tenant/`, host-side bundle on the Node base), a user's build context + Dockerfile (e.g. the real
+ * monorepo's workspace-server/Dockerfile.tenant), or a prebuilt image. GIT_SHA is a build arg of
+ * every built variant, so /buildinfo proves which build is running.
+ */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { join } from "node:path";
+import type { ImageBuilder, TenantImageSource } from "../config/schema";
+import type { Naming } from "../lib/naming";
+import { localImage } from "./local-image";
+import type { Resource } from "@pulumi/pulumi";
+
+export interface TenantImageArgs {
+  naming: Naming;
+  repoRoot: string;
+  source: TenantImageSource;
+  gitSha: string;
+  /** Required for the reference tenant (its Dockerfile builds FROM it). */
+  nodeBase?: docker.RemoteImage;
+  builder: ImageBuilder;
+  rebuildNonce: string;
+  keepImages: boolean;
+}
+
+export class TenantImage extends pulumi.ComponentResource {
+  /** What tenant containers run: a built image's id (repoDigest) or a pulled image's id. */
+  public readonly ref: pulumi.Output<string>;
+  /** Resources tenant containers must depend on (the image cleanup on destroy). */
+  public readonly dependencies: Resource[] = [];
+
+  constructor(name: string, args: TenantImageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("harness:index:TenantImage", name, {}, opts);
+    const source = args.source;
+    if (source.kind === "image") {
+      const pulled = new docker.RemoteImage(
+        `${name}-pulled`,
+        { name: source.image, keepLocally: true },
+        { parent: this },
+      );
+      this.ref = pulled.imageId;
+    } else {
+      const common = {
+        naming: args.naming,
+        role: "tenant" as const,
+        builder: args.builder,
+        rebuildNonce: args.rebuildNonce,
+        keepImages: args.keepImages,
+      };
+      let built;
+      if (source.kind === "reference") {
+        if (!args.nodeBase) throw new Error("internal: the reference tenant needs the node base image");
+        const context = join(args.repoRoot, "tenant");
+        built = localImage(
+          name,
+          {
+            ...common,
+            context,
+            dockerfile: join(context, "Dockerfile"),
+            args: { NODE_BASE: args.nodeBase.name, GIT_SHA: args.gitSha },
+            base: args.nodeBase,
+          },
+          this,
+        );
+      } else {
+        built = localImage(
+          name,
+          {
+            ...common,
+            context: source.context,
+            dockerfile: source.dockerfile,
+            args: { ...source.args, GIT_SHA: args.gitSha },
+            target: source.target,
+          },
+          this,
+        );
+      }
+      this.ref = built.image.repoDigest;
+      if (built.cleanup) this.dependencies.push(built.cleanup);
+    }
+    this.registerOutputs({ ref: this.ref });
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * One tenant with every production layer switched on (ANCHOR-HARNESS §9.1): TenantGuard
+ * (MOLECULE_ORG_ID), the /cp/* proxy (CP_UPSTREAM_URL), the canvas proxy (CANVAS_PROXY_URL), strict
+ * auth (ADMIN_TOKEN + MOLECULE_ENV=production) and strict crypto (SECRETS_ENCRYPTION_KEY). Every CP
+ * and LLM URL points at the cp-stub: no call leaves the harness. Its own Postgres, the shared Redis.
+ */
+import type * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { tenantHost } from "../contracts/hosts";
+import type { TenantConfig } from "../config/schema";
+import type { Healthcheck } from "../lib/docker";
+import { ALIASES, LABEL_TENANT, PORTS, type Naming } from "../lib/naming";
+import type { CpStub } from "./cp-stub";
+import { serviceContainer } from "./container";
+import { GeneratedSecret } from "./generated-secret";
+import type { Postgres } from "./postgres";
+import type { Redis } from "./redis";
+
+/** The stub accepts any usage token; the tenant's managed-mode boot check only needs one set. */
+export const LLM_USAGE_TOKEN = "harness-llm-usage-token";
+
+/** Label carrying the id of the tenant's postgres container: a new database means a new tenant (migrations run at boot). */
+export const LABEL_POSTGRES_ID = "harness.postgres-id";
+
+export interface TenantArgs {
+  naming: Naming;
+  tenant: TenantConfig;
+  image: pulumi.Input<string>;
+  /** Resources the container must outlive on destroy (e.g. the image cleanup). */
+  imageDependencies: pulumi.Resource[];
+  networkName: pulumi.Input<string>;
+  postgres: Postgres;
+  redis: Redis;
+  cpStub: CpStub;
+  encryptionKey: pulumi.Input<string>;
+  rateLimit: number;
+  /** Extra non-secret env from config. */
+  extraEnv: Record<string, string>;
+  /** undefined = the image's own HEALTHCHECK. */
+  healthcheck: Healthcheck | undefined;
+  waitTimeoutSeconds: number;
+}
+
+/** The tenant's environment (pure; values resolved). Extra env first: the managed keys always win. */
+export function tenantEnv(v: {
+  alias: string;
+  databaseUrl: string;
+  redisUrl: string;
+  cpStubUrl: string;
+  orgId: string;
+  adminToken: string;
+  encryptionKey: string;
+  rateLimit: number;
+  extraEnv: Record<string, string>;
+}): string[] {
+  const env: Record<string, string> = {
+    ...v.extraEnv,
+    PORT: String(PORTS.tenant),
+    PLATFORM_URL: `http://${v.alias}:${PORTS.tenant}`,
+    DATABASE_URL: v.databaseUrl,
+    REDIS_URL: v.redisUrl,
+    MOLECULE_ENV: "production",
+    MOLECULE_ORG_ID: v.orgId,
+    ADMIN_TOKEN: v.adminToken,
+    SECRETS_ENCRYPTION_KEY: v.encryptionKey,
+    CP_UPSTREAM_URL: v.cpStubUrl,
+    MOLECULE_CP_URL: v.cpStubUrl,
+    CP_PROVISION_URL: v.cpStubUrl,
+    // The canvas server inside the same container (the entrypoint's default, made explicit).
+    CANVAS_PROXY_URL: "http://localhost:3000",
+    RATE_LIMIT: String(v.rateLimit),
+    MOLECULE_LLM_USAGE_URL: `${v.cpStubUrl}/llm/usage`,
+    MOLECULE_LLM_BASE_URL: `${v.cpStubUrl}/llm/openai/v1`,
+    MOLECULE_LLM_ANTHROPIC_BASE_URL: `${v.cpStubUrl}/llm/anthropic/v1`,
+    MOLECULE_LLM_USAGE_TOKEN: LLM_USAGE_TOKEN,
+    // The memory sidecar needs pgvector, which plain postgres lacks.
+    MEMORY_PLUGIN_DISABLE: "1",
+  };
+  return Object.keys(env)
+    .sort()
+    .map((key) => `${key}=${env[key]}`);
+}
+
+export class Tenant extends pulumi.ComponentResource {
+  public readonly name: string;
+  public readonly host: string;
+  public readonly orgId: string;
+  public readonly alias: string;
+  public readonly containerName: string;
+  public readonly adminToken: pulumi.Output<string>;
+  public readonly container: docker.Container;
+
+  constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("harness:index:Tenant", name, {}, opts);
+    const t = args.tenant;
+    this.name = t.name;
+    this.host = tenantHost(t.name);
+    this.orgId = t.orgId;
+    this.alias = ALIASES.tenant(t.name);
+    this.containerName = args.naming.object(`tenant-${t.name}`);
+    // Per tenant: adding a tenant never rotates another one's token.
+    this.adminToken = new GeneratedSecret(
+      `${name}-admin-token`,
+      { kind: "token", configured: t.adminToken },
+      { parent: this },
+    ).value;
+    const envs = pulumi
+      .all([args.postgres.internalUrl, this.adminToken, args.encryptionKey])
+      .apply(([databaseUrl, adminToken, encryptionKey]) =>
+        tenantEnv({
+          alias: this.alias,
+          databaseUrl,
+          redisUrl: args.redis.internalUrl,
+          cpStubUrl: args.cpStub.internalUrl,
+          orgId: t.orgId,
+          adminToken,
+          encryptionKey,
+          rateLimit: args.rateLimit,
+          extraEnv: args.extraEnv,
+        }),
+      );
+    this.container = serviceContainer(
+      `${name}-container`,
+      {
+        naming: args.naming,
+        role: "tenant",
+        containerName: this.containerName,
+        image: args.image,
+        networkName: args.networkName,
+        aliases: [this.alias],
+        envs: pulumi.secret(envs),
+        healthcheck: args.healthcheck,
+        labels: { [LABEL_TENANT]: t.name, [LABEL_POSTGRES_ID]: args.postgres.container.id },
+        waitTimeoutSeconds: args.waitTimeoutSeconds,
+      },
+      {
+        parent: this,
+        // Boots only once its database, Redis and the CP it calls at boot are healthy.
+        dependsOn: [
+          args.postgres.container,
+          args.redis.container,
+          args.cpStub.container,
+          ...args.imageDependencies,
+        ],
+      },
+    );
+    this.registerOutputs({ host: this.host, orgId: this.orgId, containerName: this.containerName });
+  }
+}

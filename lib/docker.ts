@@ -1,0 +1,50 @@
+/**
+ * Docker details shared by the components: healthchecks, waiting, the random-secret command.
+ * Plain data, so the L1/L2 tests can compare against it.
+ */
+
+/**
+ * Healthcheck timing: probe every second so dependents start as soon as a service is up. Failures
+ * during the start period do not count; after it, `retries` consecutive failures mark it unhealthy.
+ * Explicit values everywhere: the provider's 0 means "inherit 30 s".
+ */
+export const HEALTH_TIMING = { interval: "1s", timeout: "3s", retries: 30, startPeriod: "30s" } as const;
+
+export interface Healthcheck {
+  tests: string[];
+  interval: string;
+  timeout: string;
+  retries: number;
+  startPeriod: string;
+}
+
+export function healthcheck(tests: string[]): Healthcheck {
+  return { tests, ...HEALTH_TIMING };
+}
+
+export const HEALTHCHECKS = {
+  /** -h 127.0.0.1: during initdb the entrypoint's temporary server listens on the socket only. */
+  postgres: (user: string, db: string) => ["CMD", "pg_isready", "-U", user, "-d", db, "-h", "127.0.0.1"],
+  redis: ["CMD", "redis-cli", "ping"],
+  cpStub: ["CMD", "node", "/app/healthcheck.js", "http://127.0.0.1:9090/healthz"],
+} as const;
+
+/** Seconds Docker waits after SIGTERM before SIGKILL on destroy/replace (throwaway state: keep it short). */
+export const DESTROY_GRACE_SECONDS = 5;
+
+export type SecretKind = "token" | "key32" | "password";
+
+/**
+ * Shell command printing a fresh random secret on stdout (nothing else, no newline). Run once by a
+ * local.Command whose output is kept in state, so it is generated on the first `up` only.
+ * token: 32 random bytes, base64url (43 chars); key32: 32 random bytes, base64 (what
+ * SECRETS_ENCRYPTION_KEY requires); password: 24 random bytes, hex.
+ */
+export function randomSecretCommand(kind: SecretKind): string {
+  const expr = {
+    token: "require('crypto').randomBytes(32).toString('base64url')",
+    key32: "require('crypto').randomBytes(32).toString('base64')",
+    password: "require('crypto').randomBytes(24).toString('hex')",
+  }[kind];
+  return `node -e "process.stdout.write(${expr})"`;
+}

@@ -1,0 +1,503 @@
+/**
+ * Runs the Pulumi program (index.ts) without the Pulumi CLI, under `pulumi.runtime.setMocks`, and
+ * reports what it registered — the L2 tests use it, and so does the end-to-end driver, whose mocks
+ * create the resources for real.
+ *
+ *   loadProgram(options)          in this process: one load at a time (the Pulumi runtime is global);
+ *                                 the repo's modules are reloaded fresh for every call. Custom mocks.
+ *   loadProgramIsolated(options)  the same in a fresh child process (clean runtime state); the
+ *                                 default harness mocks, steerable with data (`mockData`).
+ *   stackConfig(stack)            the `config:` of Pulumi.<stack>.yaml as the CLI hands it to a
+ *                                 program (structured values as JSON text).
+ *
+ * How the program is run mirrors the Node.js language host: config via the runtime's config map,
+ * `runInPulumiStack(() => require(index.ts))`, so the module's exports become the root stack's
+ * outputs (with their secretness) and every resource is parented under the Stack resource.
+ *
+ * Ordering: the SDK sends a resource's registration only after everything it depends on (explicit
+ * dependsOn, parents, resources behind its input Outputs) has been registered, i.e. after the mock's
+ * `newResource` for those returned. `seq` records that send order; `dependencies` the URNs the SDK
+ * sent (components in dependsOn are expanded to their custom children). A driver whose newResource
+ * really creates things therefore creates them in a valid order, and can delete in reverse
+ * (`destroyOrder`).
+ *
+ * Custom mocks (`options.mocks`): `newResource` is called for component resources too
+ * (`args.custom === false`; return `{ id: undefined, state: {} }`), and `args.inputs` still carries
+ * Pulumi's secret wrappers (`unwrapSecrets(args.inputs, "", [])` removes them). Independent
+ * resources are registered concurrently, as the engine would create them.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import Module from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+
+export const REPO_ROOT = resolve(__dirname, "..", "..");
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+export interface RegisteredResource {
+  /** Order in which the SDK sent the registration (0-based, across all resources incl. the Stack). */
+  seq: number;
+  /** Order in which the registration completed (the mock's newResource returned). */
+  doneSeq?: number;
+  type: string;
+  name: string;
+  urn?: string;
+  /** URN of the parent (the Stack for top-level components). */
+  parent?: string;
+  custom: boolean;
+  /** Inputs as the SDK serialized them, secrets unwrapped. */
+  inputs: Record<string, unknown>;
+  /** Dotted paths (e.g. `envs`, `environment.HARNESS_TARGET`) of inputs that were secret. */
+  secretInputs: string[];
+  /** URNs this resource waits for: explicit dependsOn plus resources behind its inputs. */
+  dependencies: string[];
+  propertyDependencies: Record<string, string[]>;
+  options: {
+    deleteBeforeReplace?: boolean;
+    additionalSecretOutputs: string[];
+    ignoreChanges: string[];
+    replaceOnChanges: string[];
+    protect?: boolean;
+    retainOnDelete?: boolean;
+  };
+  /** What newResource returned. */
+  id?: string;
+  state?: Record<string, unknown>;
+}
+
+export interface LoadResult {
+  resources: RegisteredResource[];
+  /** Stack outputs, secrets unwrapped. */
+  outputs: Record<string, unknown>;
+  /** Dotted paths of outputs that were secret (`adminTokens`, `tenants.alpha.databaseUrl`, …). */
+  secretOutputs: string[];
+  /** The program's failure, if it failed (e.g. invalid config). */
+  error?: { name: string; message: string; runError: boolean };
+  /** Events in order: `register <type> <name>`, plus whatever stubs append to `loaderLog()`. */
+  log: string[];
+}
+
+/** Steers the default mocks with data (works across the process boundary of loadProgramIsolated). */
+export interface MockData {
+  /** stdout of a local.Command, by resource name (e.g. "replays-command"). */
+  commandStdout?: Record<string, string>;
+}
+
+export interface LoadOptions {
+  stack: string;
+  /** Defaults to the `name` in Pulumi.yaml. */
+  project?: string;
+  /** Full keys (`harness:tenants`); non-string values are JSON-encoded as the CLI does. */
+  config: Record<string, unknown>;
+  /** Keys whose values are secret (as `pulumi config set --secret` marks them). */
+  secretKeys?: string[];
+  preview?: boolean;
+  /** Repo-relative module path without extension (e.g. "images/bundle") → absolute path of a stub file. */
+  moduleStubs?: Record<string, string>;
+  /** Environment for the program (HARNESS_REBUILD_NONCE, …); restored afterwards in-process. */
+  env?: Record<string, string>;
+  mockData?: MockData;
+  /** Replaces the default mocks (in-process only). */
+  mocks?: pulumi.runtime.Mocks;
+  /** Defaults to the repo's index.ts. */
+  programPath?: string;
+}
+
+export function projectName(root = REPO_ROOT): string {
+  const project = parseYaml(readFileSync(join(root, "Pulumi.yaml"), "utf8")) as { name: string };
+  return project.name;
+}
+
+/** The `config:` of Pulumi.<stack>.yaml, values as the CLI passes them to the program. */
+export function stackConfig(stack: string, root = REPO_ROOT): Record<string, string> {
+  const file = parseYaml(readFileSync(join(root, `Pulumi.${stack}.yaml`), "utf8")) as {
+    config?: Record<string, unknown>;
+  };
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(file.config ?? {})) {
+    if (typeof value === "object" && value !== null && "secure" in value) {
+      throw new Error(`${key} is encrypted in Pulumi.${stack}.yaml; pass its plaintext in the test's config`);
+    }
+    out[key] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return out;
+}
+
+/** Shared event log: the loader appends registrations; test stubs may append their own events. */
+export function loaderLog(): string[] {
+  const g = globalThis as { __harnessLoaderLog?: string[] };
+  g.__harnessLoaderLog ??= [];
+  return g.__harnessLoaderLog;
+}
+
+function isSecret(value: unknown): value is { value: unknown } {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG
+  );
+}
+
+/** Removes secret wrappers, recording the dotted path of each. */
+export function unwrapSecrets(value: unknown, path: string, secrets: string[]): unknown {
+  if (isSecret(value)) {
+    secrets.push(path);
+    return unwrapSecrets(value.value, path, []);
+  }
+  if (Array.isArray(value))
+    return value.map((v, i) => unwrapSecrets(v, path ? `${path}[${i}]` : `[${i}]`, secrets));
+  if (typeof value === "object" && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = unwrapSecrets(v, path ? `${path}.${k}` : k, secrets);
+    return out;
+  }
+  return value;
+}
+
+function hex(text: string, length = 64): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, length);
+}
+
+/**
+ * The default mocks: every resource echoes its inputs plus plausible provider outputs, derived
+ * deterministically from the inputs (a changed input changes the id/digest, as a rebuild would).
+ * Commands answer as the runner would: random secrets, a SeedResult, an all-passing ReplaySummary.
+ */
+export function harnessMocks(data: MockData = {}): pulumi.runtime.Mocks {
+  let nextPort = 49153;
+  return {
+    call: (args) => args.inputs,
+    newResource: (args) => {
+      const inputs = unwrapSecrets(args.inputs, "", []) as Record<string, unknown>;
+      const state: Record<string, unknown> = { ...inputs };
+      switch (args.type) {
+        case "docker:index/image:Image": {
+          const digest = `sha256:${hex(`${args.name}\0${JSON.stringify(inputs.build ?? {})}`)}`;
+          Object.assign(state, { repoDigest: digest, baseImageName: inputs.imageName, registryServer: "" });
+          return { id: String(inputs.imageName), state };
+        }
+        case "docker:index/remoteImage:RemoteImage": {
+          const imageId = `sha256:${hex(`image\0${String(inputs.name)}`)}`;
+          Object.assign(state, { imageId, repoDigest: "" });
+          return { id: `${imageId}${String(inputs.name)}`, state };
+        }
+        case "docker:index/network:Network":
+          Object.assign(state, { scope: "local", internal: false });
+          return { id: hex(`network\0${String(inputs.name)}`), state };
+        case "docker:index/container:Container": {
+          const ports = ((inputs.ports as { internal: number; external?: number }[] | undefined) ?? []).map(
+            (p) => ({
+              ...p,
+              external: p.external ?? nextPort++,
+            }),
+          );
+          Object.assign(state, { ports });
+          return { id: hex(`container\0${JSON.stringify(inputs)}`), state };
+        }
+        case "command:local:Command": {
+          const stdout = data.commandStdout?.[args.name] ?? commandStdout(args.name, inputs);
+          Object.assign(state, { stdout, stderr: "" });
+          return { id: `${args.name}-${hex(JSON.stringify(inputs), 8)}`, state };
+        }
+        default:
+          return { id: `${args.name}-id`, state };
+      }
+    },
+  };
+}
+
+function commandStdout(name: string, inputs: Record<string, unknown>): string {
+  const create = String(inputs.create ?? "");
+  const env = (inputs.environment ?? {}) as Record<string, string>;
+  if (create.includes("randomBytes")) return `mock-${name}-0123456789abcdef0123456789abcdef`;
+  if (create.includes("runner/cli.ts seed")) {
+    const target = JSON.parse(env.HARNESS_TARGET ?? '{"tenants":[]}') as { tenants: { name: string }[] };
+    const tenants = Object.fromEntries(
+      target.tenants.map((t) => [t.name, { parent: `${t.name}-parent-id`, child: `${t.name}-child-id` }]),
+    );
+    return JSON.stringify({ tenants });
+  }
+  if (create.includes("runner/cli.ts run")) {
+    return JSON.stringify({
+      total: 2,
+      passed: 2,
+      failed: 0,
+      skipped: 0,
+      xfailed: 0,
+      xpassed: 0,
+      durationMs: 1234,
+      results: [
+        { name: "buildinfo-stale-image", status: "PASS", durationMs: 600, closes: "#2395", message: "ok" },
+        { name: "peer-discovery-404", status: "PASS", durationMs: 634, closes: "#2397", message: "ok" },
+      ],
+      reports: { json: "/tmp/report.json", junit: "/tmp/junit.xml", artifacts: null },
+    });
+  }
+  return "";
+}
+
+type ResolveFilename = (
+  request: string,
+  parent: { filename?: string } | undefined,
+  ...rest: unknown[]
+) => string;
+const ModuleInternals = Module as unknown as { _resolveFilename: ResolveFilename };
+
+let busy = false;
+
+/** Runs the program in this process. Not re-entrant: await one load before starting the next. */
+export async function loadProgram(options: LoadOptions): Promise<LoadResult> {
+  if (busy) throw new Error("loadProgram: a load is already running in this process");
+  busy = true;
+  const log = loaderLog();
+  log.length = 0;
+  const programPath = options.programPath ?? join(REPO_ROOT, "index.ts");
+  const project = options.project ?? projectName();
+  const savedEnv = new Map<string, string | undefined>();
+  const originalResolve = ModuleInternals._resolveFilename;
+  // A failing program rejects promises nobody awaits (as under the real language host, where they
+  // fail the update). They belong to this load's result, not to whoever else listens (a test runner).
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  const otherListeners = process.listeners("unhandledRejection");
+  process.removeAllListeners("unhandledRejection");
+  process.on("unhandledRejection", onUnhandled);
+  try {
+    for (const [key, value] of Object.entries(options.env ?? {})) {
+      savedEnv.set(key, process.env[key]);
+      process.env[key] = value;
+    }
+    // Module stubs: resolve a stubbed repo module to its stub, even when the real file is absent.
+    const stubs = new Map(
+      Object.entries(options.moduleStubs ?? {}).map(
+        ([mod, stub]) => [resolve(REPO_ROOT, mod), stub] as const,
+      ),
+    );
+    if (stubs.size > 0) {
+      ModuleInternals._resolveFilename = function (request, parent, ...rest) {
+        if (parent?.filename && (request.startsWith(".") || isAbsolute(request))) {
+          const abs = resolve(dirname(parent.filename), request).replace(/\.(ts|js)$/, "");
+          const stub = stubs.get(abs);
+          if (stub) return stub;
+        }
+        return originalResolve.call(this, request, parent, ...rest);
+      };
+    }
+    // A fresh copy of the program's own modules (not node_modules: the SDK's state must stay one).
+    for (const key of Object.keys(require.cache)) {
+      if (
+        key.startsWith(REPO_ROOT) &&
+        !key.includes(`${"/"}node_modules${"/"}`) &&
+        !key.startsWith(__dirname)
+      ) {
+        delete require.cache[key];
+      }
+    }
+    for (const stub of stubs.values()) delete require.cache[stub];
+
+    const config: Record<string, string> = {};
+    for (const [key, value] of Object.entries(options.config)) {
+      config[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    pulumi.runtime.setAllConfig(config, options.secretKeys ?? []);
+    await pulumi.runtime.setMocks(
+      options.mocks ?? harnessMocks(options.mockData),
+      project,
+      options.stack,
+      options.preview ?? false,
+    );
+    const records = instrumentMonitor(log);
+    let error: LoadResult["error"];
+    try {
+      await pulumi.runtime.runInPulumiStack(async () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const exported = require(programPath) as Record<string, unknown> | (() => Promise<unknown>);
+        return typeof exported === "function" ? await exported() : exported;
+      });
+    } catch (caught) {
+      const e = caught as Error;
+      error = { name: e.name, message: e.message, runError: pulumi.RunError.isInstance(e) };
+    }
+    try {
+      await waitForRegistrations();
+    } catch (caught) {
+      unhandled.push(caught);
+    }
+    const secretOutputs: string[] = [];
+    const outputs = (unwrapSecrets(records.stackOutputs ?? {}, "", secretOutputs) ?? {}) as Record<
+      string,
+      unknown
+    >;
+    if (!error && unhandled.length > 0) {
+      const e = unhandled[0] as Error;
+      error = {
+        name: e?.name ?? "Error",
+        message: e?.message ?? String(e),
+        runError: pulumi.RunError.isInstance(e),
+      };
+    }
+    return { resources: records.resources, outputs, secretOutputs, error, log: [...log] };
+  } finally {
+    ModuleInternals._resolveFilename = originalResolve;
+    for (const [key, value] of savedEnv) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+    // Late rejections of a failed program belong to this load; let them surface, then detach.
+    await new Promise((r) => setTimeout(r, 50));
+    process.off("unhandledRejection", onUnhandled);
+    for (const listener of otherListeners) process.on("unhandledRejection", listener);
+    busy = false;
+  }
+}
+
+async function waitForRegistrations(): Promise<void> {
+  const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
+  for (let i = 0; i < 3; i++) {
+    if (runtime.waitForRPCs) await runtime.waitForRPCs();
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+interface MonitorRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+  getDependenciesList(): string[];
+  getPropertydependenciesMap(): {
+    forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void;
+  };
+  getDeletebeforereplace(): boolean;
+  getDeletebeforereplacedefined(): boolean;
+  getAdditionalsecretoutputsList(): string[];
+  getIgnorechangesList(): string[];
+  getReplaceonchangesList(): string[];
+  getProtect?(): boolean;
+  getRetainondelete?(): boolean;
+}
+
+type Callback = (err: unknown, response: unknown) => void;
+
+interface MonitorLike {
+  registerResource(req: MonitorRequest, cb: Callback): unknown;
+  registerResourceOutputs(
+    req: { getUrn(): string; getOutputs(): { toJavaScript(): unknown } | undefined },
+    cb: Callback,
+  ): unknown;
+}
+
+function instrumentMonitor(log: string[]): {
+  resources: RegisteredResource[];
+  stackOutputs?: Record<string, unknown>;
+} {
+  const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
+  const records: { resources: RegisteredResource[]; stackOutputs?: Record<string, unknown> } = {
+    resources: [],
+  };
+  let seq = 0;
+  let done = 0;
+  let stackUrn: string | undefined;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) => {
+    const secretInputs: string[] = [];
+    const raw = req.getObject()?.toJavaScript() ?? {};
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((value, key) => {
+      propertyDependencies[key] = value.getUrnsList();
+    });
+    const record: RegisteredResource = {
+      seq: seq++,
+      type: req.getType(),
+      name: req.getName(),
+      parent: req.getParent() || undefined,
+      custom: req.getCustom(),
+      inputs: unwrapSecrets(raw, "", secretInputs) as Record<string, unknown>,
+      secretInputs,
+      dependencies: req.getDependenciesList(),
+      propertyDependencies,
+      options: {
+        deleteBeforeReplace: req.getDeletebeforereplacedefined() ? req.getDeletebeforereplace() : undefined,
+        additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+        ignoreChanges: req.getIgnorechangesList(),
+        replaceOnChanges: req.getReplaceonchangesList(),
+        protect: req.getProtect?.(),
+        retainOnDelete: req.getRetainondelete?.(),
+      },
+    };
+    records.resources.push(record);
+    log.push(`register ${record.type} ${record.name}`);
+    return register(req, (err, response) => {
+      record.doneSeq = done++;
+      const res = response as
+        | {
+            getUrn(): string;
+            getId(): string;
+            getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+          }
+        | undefined;
+      if (res) {
+        record.urn = res.getUrn();
+        record.id = res.getId();
+        record.state = unwrapSecrets(res.getObject()?.toJavaScript() ?? {}, "", []) as Record<
+          string,
+          unknown
+        >;
+        if (record.type === "pulumi:pulumi:Stack") stackUrn = record.urn;
+      }
+      cb(err, response);
+    });
+  };
+  const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req, cb) => {
+    if (stackUrn !== undefined && req.getUrn() === stackUrn) {
+      records.stackOutputs = (req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>;
+    }
+    return registerOutputs(req, cb);
+  };
+  return records;
+}
+
+/** JSON-safe options for the isolated loader (no functions). */
+export type IsolatedLoadOptions = Omit<LoadOptions, "mocks">;
+
+/** Runs `loadProgram` in a fresh child process (clean Pulumi runtime) and returns its result. */
+export async function loadProgramIsolated(options: IsolatedLoadOptions): Promise<LoadResult> {
+  const dir = mkdtempSync(join(tmpdir(), "harness-load-"));
+  const resultFile = join(dir, "result.json");
+  try {
+    const child = spawn(process.execPath, ["--import", "tsx", join(__dirname, "load-program-child.ts")], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        HARNESS_LOADER_OPTIONS: JSON.stringify(options),
+        HARNESS_LOADER_RESULT: resultFile,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    const code = await new Promise<number | null>((res) => child.on("close", res));
+    let text: string;
+    try {
+      text = readFileSync(resultFile, "utf8");
+    } catch {
+      throw new Error(`the isolated program load exited ${code} without a result:\n${output.slice(-4000)}`);
+    }
+    return JSON.parse(text) as LoadResult;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Custom resources in the order a destroy must delete them: the reverse of their creation. */
+export function destroyOrder(result: LoadResult): RegisteredResource[] {
+  return result.resources.filter((r) => r.custom).sort((a, b) => (b.doneSeq ?? b.seq) - (a.doneSeq ?? a.seq));
+}

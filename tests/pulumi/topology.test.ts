@@ -1,0 +1,425 @@
+/**
+ * L2: the resource graph index.ts registers for 1, 2 and 3 tenants — exact inventory, names, labels,
+ * env of every container, healthchecks and wait, loopback ports, dependency edges, image wiring,
+ * secrets and outputs. Run under pulumi.runtime.setMocks (tests/pulumi/load-program.ts).
+ */
+import assert from "node:assert/strict";
+import { before, describe, test } from "node:test";
+import { EDGE_CONFIG_PATH, EDGE_HEALTHCHECK, renderNginxConf } from "../../cf-proxy";
+import { HEALTH_TIMING } from "../../lib/docker";
+import { edgeOptions } from "../../lib/edge";
+import {
+  COMMAND,
+  CONTAINER,
+  envOf,
+  expectedInventory,
+  Graph,
+  IMAGE,
+  labelsOf,
+  load,
+  NETWORK,
+  REMOTE_IMAGE,
+  tenantsConfig,
+} from "./harness";
+import { destroyOrder } from "./load-program";
+
+for (const tenants of [["solo"], ["alpha", "beta"], ["alpha", "beta", "gamma"]]) {
+  test(`${tenants.length} tenant(s): exactly the expected resources, names after the stack`, async () => {
+    const g = new Graph(await load(tenantsConfig(tenants), { stack: "ci-42" }));
+    assert.deepEqual(g.inventory(), expectedInventory(tenants, "harness-ci-42"));
+    const names = g.ofType(CONTAINER).map((c) => c.inputs.name);
+    assert.deepEqual(
+      names.sort(),
+      [
+        "ci-42-redis",
+        "ci-42-cp-stub",
+        "ci-42-cf-proxy",
+        ...tenants.flatMap((t) => [`ci-42-postgres-${t}`, `ci-42-tenant-${t}`]),
+      ].sort(),
+    );
+    assert.equal(g.get("network-bridge").inputs.name, "ci-42-net");
+    for (const image of g.ofType(IMAGE))
+      assert.match(String(image.inputs.imageName), /^harness-ci-42\/[a-z-]+:local$/);
+    // Every custom resource sits under its component, named `${component}-<part>`.
+    for (const r of g.result.resources.filter((r) => r.custom)) {
+      const parent = g.parentName(r.name);
+      assert.ok(parent && r.name.startsWith(`${parent}-`), `${r.name} is a child of ${parent}`);
+    }
+  });
+}
+
+describe("two tenants (the default stack's shape)", () => {
+  let g: Graph;
+  before(async () => {
+    g = new Graph(await load(tenantsConfig(["alpha", "beta"])));
+  });
+
+  test("every network, container and image build is labelled with the stack and its role", () => {
+    const roles: Record<string, string> = {
+      "network-bridge": "network",
+      "redis-container": "redis",
+      "cp-stub-container": "cp-stub",
+      "postgres-alpha-container": "postgres",
+      "postgres-beta-container": "postgres",
+      "tenant-alpha-container": "tenant",
+      "tenant-beta-container": "tenant",
+      "cf-proxy-container": "cf-proxy",
+    };
+    for (const [name, role] of Object.entries(roles)) {
+      const labels = labelsOf(g.get(name));
+      assert.equal(labels["harness.stack"], "harness/harness", name);
+      assert.equal(labels["harness.role"], role, name);
+    }
+    assert.equal(labelsOf(g.get("tenant-beta-container"))["harness.tenant"], "beta");
+    // docker.Image has no labels input: the Dockerfiles turn these build args into LABELs.
+    for (const [name, role] of [
+      ["cp-stub-image", "cp-stub"],
+      ["tenant-image-image", "tenant"],
+      ["cf-proxy-image", "cf-proxy"],
+    ]) {
+      const args = (g.get(name).inputs.build as { args: Record<string, string> }).args;
+      assert.equal(args.HARNESS_STACK, "harness/harness");
+      assert.equal(args.HARNESS_ROLE, role);
+    }
+  });
+
+  test("each tenant has every production layer, its own postgres, the shared redis and cp-stub", () => {
+    const alpha = envOf(g.get("tenant-alpha-container"));
+    const beta = envOf(g.get("tenant-beta-container"));
+    for (const [name, env] of [
+      ["alpha", alpha],
+      ["beta", beta],
+    ] as const) {
+      assert.equal(env.MOLECULE_ORG_ID, `harness-org-${name}`);
+      assert.equal(env.MOLECULE_ENV, "production");
+      assert.equal(env.CP_UPSTREAM_URL, "http://cp-stub:9090");
+      assert.equal(env.MOLECULE_CP_URL, "http://cp-stub:9090");
+      assert.equal(env.CP_PROVISION_URL, "http://cp-stub:9090");
+      assert.equal(env.CANVAS_PROXY_URL, "http://localhost:3000");
+      assert.equal(env.REDIS_URL, "redis://redis:6379");
+      assert.equal(env.RATE_LIMIT, "1000");
+      assert.equal(env.PORT, "8080");
+      assert.equal(env.PLATFORM_URL, `http://tenant-${name}:8080`);
+      assert.equal(env.MEMORY_PLUGIN_DISABLE, "1");
+      assert.match(
+        env.DATABASE_URL,
+        new RegExp(`^postgres://harness:[^@]+@postgres-${name}:5432/molecule\\?sslmode=disable$`),
+      );
+      assert.equal(
+        env.ADMIN_TOKEN,
+        `mock-tenant-${name}-admin-token-random-0123456789abcdef0123456789abcdef`,
+      );
+      assert.equal(env.SECRETS_ENCRYPTION_KEY, "mock-encryption-key-random-0123456789abcdef0123456789abcdef");
+      // No call may leave the harness: every URL the tenant is given stays inside the network.
+      for (const [key, value] of Object.entries(env)) {
+        if (/^https?:\/\//.test(value))
+          assert.match(value, /^http:\/\/(cp-stub:9090|localhost:3000|tenant-[a-z]+:8080)(\/|$)/, key);
+      }
+    }
+    assert.notEqual(alpha.ADMIN_TOKEN, beta.ADMIN_TOKEN, "one admin token per tenant");
+    assert.notEqual(alpha.DATABASE_URL, beta.DATABASE_URL);
+    assert.deepEqual(
+      g.get("tenant-alpha-container").secretInputs,
+      ["envs"],
+      "env carries secrets: marked secret",
+    );
+    const pg = envOf(g.get("postgres-alpha-container"));
+    assert.equal(pg.POSTGRES_USER, "harness");
+    assert.equal(pg.POSTGRES_DB, "molecule");
+    assert.ok(
+      alpha.DATABASE_URL.includes(`:${pg.POSTGRES_PASSWORD}@`),
+      "the tenant uses its postgres' password",
+    );
+    assert.deepEqual(envOf(g.get("cp-stub-container")), { PORT: "9090" });
+  });
+
+  test("healthchecks probe every ~1 s with explicit timeout/retries/start period, and every container waits", () => {
+    const tests: Record<string, string[]> = {
+      "redis-container": ["CMD", "redis-cli", "ping"],
+      "postgres-alpha-container": ["CMD", "pg_isready", "-U", "harness", "-d", "molecule", "-h", "127.0.0.1"],
+      "cp-stub-container": ["CMD", "node", "/app/healthcheck.js", "http://127.0.0.1:9090/healthz"],
+      "tenant-alpha-container": ["CMD", "node", "/app/healthcheck.js", "http://127.0.0.1:8080/health"],
+      "cf-proxy-container": [...EDGE_HEALTHCHECK],
+    };
+    for (const c of g.ofType(CONTAINER)) {
+      const hc = c.inputs.healthcheck as Record<string, unknown>;
+      assert.deepEqual({ ...hc, tests: undefined }, { ...HEALTH_TIMING, tests: undefined }, c.name);
+      assert.equal(c.inputs.wait, true, c.name);
+      assert.equal(c.inputs.waitTimeout, 120, c.name);
+      assert.equal(c.inputs.destroyGraceSeconds, 5, c.name);
+      assert.equal(c.inputs.removeVolumes, true, c.name);
+      assert.equal(
+        c.options.deleteBeforeReplace,
+        true,
+        `${c.name}: fixed name/ports → delete before replace`,
+      );
+      if (tests[c.name]) assert.deepEqual(hc.tests, tests[c.name], c.name);
+    }
+  });
+
+  test("published ports bind loopback only; the edge on 8080, postgres and cp-stub on random ports", () => {
+    const ports = (name: string) =>
+      g.get(name).inputs.ports as { internal: number; external?: number; ip: string }[] | undefined;
+    assert.deepEqual(ports("cf-proxy-container"), [
+      { internal: 8080, external: 8080, ip: "127.0.0.1", protocol: "tcp" },
+    ]);
+    assert.deepEqual(ports("cp-stub-container"), [{ internal: 9090, ip: "127.0.0.1", protocol: "tcp" }]);
+    assert.deepEqual(ports("postgres-beta-container"), [
+      { internal: 5432, ip: "127.0.0.1", protocol: "tcp" },
+    ]);
+    assert.equal(ports("tenant-alpha-container"), undefined, "tenants are reached through the edge only");
+    assert.equal(ports("redis-container"), undefined);
+  });
+
+  test("network aliases give in-network DNS without the stack prefix", () => {
+    const aliases = (name: string) =>
+      g.get(name).inputs.networksAdvanced as { name: string; aliases: string[] }[];
+    assert.deepEqual(aliases("postgres-alpha-container"), [
+      { name: "harness-net", aliases: ["postgres-alpha"] },
+    ]);
+    assert.deepEqual(aliases("redis-container")[0].aliases, ["redis"]);
+    assert.deepEqual(aliases("cp-stub-container")[0].aliases, ["cp-stub"]);
+    assert.deepEqual(aliases("tenant-beta-container")[0].aliases, ["tenant-beta"]);
+    assert.deepEqual(aliases("cf-proxy-container")[0].aliases, ["cf-proxy"]);
+  });
+
+  test("dependency edges: tenant after its postgres + redis + cp-stub, edge after all tenants, seed after the edge, replays after the seed", () => {
+    const deps = (name: string) => new Set(g.dependencies(name));
+    for (const t of ["alpha", "beta"]) {
+      const d = deps(`tenant-${t}-container`);
+      for (const need of [
+        `postgres-${t}-container`,
+        "redis-container",
+        "cp-stub-container",
+        "network-bridge",
+        "tenant-image-image",
+      ]) {
+        assert.ok(d.has(need), `tenant-${t} waits for ${need}`);
+      }
+      assert.ok(
+        !d.has(`postgres-${t === "alpha" ? "beta" : "alpha"}-container`),
+        "not the other tenant's postgres",
+      );
+    }
+    for (const need of ["tenant-alpha-container", "tenant-beta-container", "cf-proxy-image"]) {
+      assert.ok(deps("cf-proxy-container").has(need), `edge waits for ${need}`);
+    }
+    assert.ok(deps("seed-command").has("cf-proxy-container"));
+    assert.ok(deps("replays-command").has("seed-command"));
+    for (const pg of ["postgres-alpha-container", "redis-container", "cp-stub-container"])
+      assert.ok(deps(pg).has("network-bridge"));
+    // Images build FROM the pulled bases.
+    assert.ok(deps("cp-stub-image").has("base-node"));
+    assert.ok(deps("tenant-image-image").has("base-node"));
+    assert.ok(deps("cf-proxy-image").has("base-nginx"));
+    // Image removal on destroy runs after the containers using the image are gone.
+    assert.ok(deps("cp-stub-container").has("cp-stub-image-cleanup"));
+    assert.ok(deps("tenant-alpha-container").has("tenant-image-image-cleanup"));
+  });
+
+  test("registration order honours every dependency (what a real driver creates in)", () => {
+    const seq = new Map(g.result.resources.map((r) => [r.name, r.seq]));
+    for (const r of g.result.resources) {
+      for (const dep of g.dependencies(r.name))
+        assert.ok(seq.get(dep)! < r.seq, `${dep} registers before ${r.name}`);
+      const parent = g.parentName(r.name);
+      if (parent) assert.ok(seq.get(parent)! < r.seq, `${parent} registers before its child ${r.name}`);
+    }
+  });
+
+  test("destroyOrder deletes every resource before what it depends on", () => {
+    const order = destroyOrder(g.result).map((r) => r.name);
+    const position = new Map(order.map((name, i) => [name, i]));
+    for (const name of order) {
+      for (const dep of g.dependencies(name)) {
+        if (position.has(dep))
+          assert.ok(position.get(name)! < position.get(dep)!, `${name} goes before ${dep}`);
+      }
+    }
+    assert.equal(order[0], "replays-command");
+    assert.ok(position.get("network-bridge")! > position.get("tenant-alpha-container")!);
+  });
+
+  test("containers take images by id/digest: built images by repoDigest, bases by imageId", () => {
+    const digest = (name: string) => String(g.get(name).state?.repoDigest);
+    const imageId = (name: string) => String(g.get(name).state?.imageId);
+    assert.equal(g.get("cp-stub-container").inputs.image, digest("cp-stub-image"));
+    assert.equal(g.get("tenant-alpha-container").inputs.image, digest("tenant-image-image"));
+    assert.equal(g.get("tenant-beta-container").inputs.image, digest("tenant-image-image"));
+    assert.equal(g.get("cf-proxy-container").inputs.image, digest("cf-proxy-image"));
+    assert.equal(g.get("postgres-alpha-container").inputs.image, imageId("base-postgres"));
+    assert.equal(g.get("redis-container").inputs.image, imageId("base-redis"));
+    assert.match(digest("cp-stub-image"), /^sha256:[0-9a-f]{64}$/);
+  });
+
+  test("images: built locally with skipPush, never on preview, with their build args; bases kept locally", () => {
+    for (const image of g.ofType(IMAGE)) {
+      assert.equal(image.inputs.skipPush, true);
+      assert.equal(image.inputs.buildOnPreview, false);
+    }
+    const build = (name: string) =>
+      g.get(name).inputs.build as {
+        context: string;
+        dockerfile: string;
+        args: Record<string, string>;
+        builderVersion: string;
+      };
+    assert.match(build("tenant-image-image").context, /\/tenant$/);
+    assert.match(build("tenant-image-image").dockerfile, /\/tenant\/Dockerfile$/);
+    assert.equal(build("tenant-image-image").args.GIT_SHA, "harness");
+    assert.equal(build("tenant-image-image").args.NODE_BASE, "node:20-bookworm-slim");
+    assert.equal(build("cp-stub-image").args.NODE_BASE, "node:20-bookworm-slim");
+    assert.equal(build("cf-proxy-image").args.NGINX_BASE, "nginx:1.27-alpine");
+    assert.equal(build("cf-proxy-image").builderVersion, "BuilderBuildKit");
+    assert.ok(!("HARNESS_REBUILD" in build("cp-stub-image").args), "no forced rebuild by default");
+    for (const base of g.ofType(REMOTE_IMAGE)) assert.equal(base.inputs.keepLocally, true, base.name);
+    assert.deepEqual(
+      g
+        .ofType(REMOTE_IMAGE)
+        .map((b) => b.inputs.name)
+        .sort(),
+      ["nginx:1.27-alpine", "node:20-bookworm-slim", "postgres:16-alpine", "redis:7-alpine"],
+    );
+  });
+
+  test("the edge gets the nginx config rendered from the tenant list as an upload", () => {
+    const uploads = g.get("cf-proxy-container").inputs.uploads as { file: string; content: string }[];
+    assert.equal(uploads.length, 1);
+    assert.equal(uploads[0].file, EDGE_CONFIG_PATH);
+    const expected = renderNginxConf(
+      edgeOptions([{ name: "alpha" }, { name: "beta" }], {
+        port: 8080,
+        bindAddress: "127.0.0.1",
+        forwardedProto: "https",
+        readTimeoutSeconds: 100,
+        maxBodySize: "100m",
+      }),
+    );
+    assert.equal(uploads[0].content, expected);
+    assert.match(uploads[0].content, /tenant-beta:8080/);
+  });
+
+  test("the network is a labelled bridge named after the stack", () => {
+    const net = g.ofType(NETWORK)[0];
+    assert.equal(net.inputs.driver, "bridge");
+  });
+
+  test("per-stack secrets: generated once by never-logged Commands, kept in state, marked secret", () => {
+    for (const name of [
+      "encryption-key-random",
+      "tenant-alpha-admin-token-random",
+      "postgres-beta-password-random",
+    ]) {
+      const cmd = g.get(name);
+      assert.equal(cmd.type, COMMAND);
+      assert.match(
+        String(cmd.inputs.create),
+        /^node -e "process\.stdout\.write\(require\('crypto'\)\.randomBytes\(\d+\)/,
+      );
+      assert.equal(cmd.inputs.logging, "none");
+      assert.equal(cmd.inputs.triggers, undefined, "no triggers: never regenerated by a later up");
+      assert.deepEqual(cmd.options.additionalSecretOutputs, ["stdout", "stderr"]);
+      assert.deepEqual(cmd.options.ignoreChanges, ["create"]);
+    }
+  });
+
+  test("seed and replays Commands: the runner's contract", () => {
+    const seed = g.get("seed-command").inputs;
+    assert.equal(seed.create, "node --import tsx runner/cli.ts seed");
+    assert.equal(seed.update, seed.create);
+    assert.equal(seed.addPreviousOutputInEnv, false);
+    assert.equal(seed.logging, "stderr", "progress from stderr is streamed; stdout is data");
+    assert.deepEqual(g.get("seed-command").secretInputs, ["environment.HARNESS_TARGET"]);
+    const target = JSON.parse((seed.environment as Record<string, string>).HARNESS_TARGET);
+    assert.equal(target.edgeUrl, "http://127.0.0.1:8080");
+    assert.equal(target.legacyHost, "harness-tenant.localhost");
+    assert.match(target.cpStubUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(target.expectedGitSha, "harness");
+    assert.deepEqual(
+      target.tenants.map((t: { name: string }) => t.name),
+      ["alpha", "beta"],
+    );
+    assert.match(target.tenants[0].databaseUrl, /^postgres:\/\/harness:[^@]+@127\.0\.0\.1:\d+\/molecule/);
+    assert.equal(target.tenants[1].container, "harness-tenant-beta");
+    assert.equal(target.containers.length, 7);
+    assert.match(target.reportsDir, /\/\.harness\/reports\/harness$/);
+    const tenantIds = ["tenant-alpha-container", "tenant-beta-container"].map((n) => g.get(n).id);
+    assert.deepEqual(seed.triggers, tenantIds, "the seed re-runs only when a tenant container is replaced");
+
+    const replays = g.get("replays-command").inputs;
+    assert.equal(
+      replays.create,
+      "node --import tsx runner/cli.ts run --command-mode --replays-dir tests/pulumi/fixtures/replays --timeout 120 --concurrency 1",
+    );
+    assert.equal(replays.update, replays.create);
+    assert.equal(replays.addPreviousOutputInEnv, false);
+    assert.equal(replays.logging, "stderr");
+    const env = replays.environment as Record<string, string>;
+    assert.deepEqual(JSON.parse(env.HARNESS_SEED), {
+      tenants: {
+        alpha: { parent: "alpha-parent-id", child: "alpha-child-id" },
+        beta: { parent: "beta-parent-id", child: "beta-child-id" },
+      },
+    });
+    assert.equal(env.HARNESS_TARGET, (seed.environment as Record<string, string>).HARNESS_TARGET);
+    const triggers = replays.triggers as string[];
+    assert.match(triggers[0], /^content:[0-9a-f]{64}$/);
+    assert.ok(triggers.includes(`image:tenant=${g.get("tenant-image-image").state?.repoDigest}`));
+    assert.ok(triggers.includes(`image:cf-proxy=${g.get("cf-proxy-image").state?.repoDigest}`));
+    for (const c of g.ofType(CONTAINER))
+      assert.ok(triggers.includes(`container:${c.inputs.name}=${c.id}`), c.name);
+  });
+
+  test("outputs: the CI contract, with secrets marked secret", () => {
+    const o = g.result.outputs as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    assert.deepEqual(Object.keys(o).sort(), [
+      "adminTokens",
+      "containers",
+      "cpStubUrl",
+      "edgeUrl",
+      "legacyHost",
+      "replays",
+      "replaysPassed",
+      "reports",
+      "seed",
+      "tenants",
+    ]);
+    assert.equal(o.edgeUrl, "http://127.0.0.1:8080");
+    assert.equal(o.legacyHost, "harness-tenant.localhost");
+    assert.match(o.cpStubUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.deepEqual(Object.keys(o.tenants), ["alpha", "beta"]);
+    assert.deepEqual(
+      { ...o.tenants.alpha, databaseUrl: undefined },
+      {
+        host: "harness-tenant-alpha.localhost",
+        url: "http://harness-tenant-alpha.localhost:8080",
+        orgId: "harness-org-alpha",
+        containers: { tenant: "harness-tenant-alpha", postgres: "harness-postgres-alpha" },
+        databaseUrl: undefined,
+      },
+    );
+    assert.match(
+      o.tenants.beta.databaseUrl,
+      /^postgres:\/\/harness:.+@127\.0\.0\.1:\d+\/molecule\?sslmode=disable$/,
+    );
+    assert.deepEqual(Object.keys(o.adminTokens), ["alpha", "beta"]);
+    assert.deepEqual(o.seed.tenants.beta, { parent: "beta-parent-id", child: "beta-child-id" });
+    assert.equal(o.replays.total, 2);
+    assert.equal(o.replaysPassed, true);
+    assert.deepEqual(o.reports, { json: "/tmp/report.json", junit: "/tmp/junit.xml", artifacts: null });
+    assert.equal(o.containers.length, 7);
+    assert.deepEqual(g.result.secretOutputs.sort(), [
+      "adminTokens",
+      "tenants.alpha.databaseUrl",
+      "tenants.beta.databaseUrl",
+    ]);
+  });
+
+  test("the host-side bundles are produced before any resource is declared", () => {
+    const log = g.result.log;
+    assert.deepEqual(log.slice(0, 2), ["bundle cp-stub", "bundle tenant"]);
+    assert.ok(
+      log.indexOf("bundle tenant") < log.findIndex((l) => l.startsWith("register docker:index/image:Image")),
+    );
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * L2: what Pulumi's diff would see between two runs of the program. The engine re-creates or updates
+ * a resource when its inputs change, so comparing registered inputs across loads shows what a second
+ * `up` would rebuild, replace or re-run.
+ */
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { COMMAND, CONTAINER, FIXTURE_REPLAYS, Graph, IMAGE, load } from "./harness";
+import { REPO_ROOT } from "./load-program";
+
+let replaysDir: string;
+before(() => {
+  replaysDir = mkdtempSync(join(tmpdir(), "harness-replays-"));
+  cpSync(join(REPO_ROOT, FIXTURE_REPLAYS), replaysDir, { recursive: true });
+});
+after(() => rmSync(replaysDir, { recursive: true, force: true }));
+
+const withReplays = (extra: Record<string, unknown> = {}) => ({
+  "harness:replays": { dir: replaysDir },
+  ...extra,
+});
+
+/** Names of resources whose inputs differ between two loads (what a second `up` would touch). */
+function changed(a: Graph, b: Graph): string[] {
+  const names = new Set([...a.byName.keys(), ...b.byName.keys()]);
+  return [...names]
+    .filter((n) => JSON.stringify(a.byName.get(n)?.inputs) !== JSON.stringify(b.byName.get(n)?.inputs))
+    .sort();
+}
+
+const triggers = (g: Graph) => g.get("replays-command").inputs.triggers as string[];
+
+test("nothing changed: identical inputs everywhere — no rebuild, no replaced container, no re-run, same secrets", async () => {
+  const first = new Graph(await load(withReplays()));
+  const second = new Graph(await load(withReplays()));
+  assert.deepEqual(changed(first, second), []);
+  assert.deepEqual(triggers(second), triggers(first));
+  for (const cmd of first.ofType(COMMAND).filter((c) => c.name.endsWith("-random"))) {
+    assert.deepEqual(second.get(cmd.name).inputs, cmd.inputs, `${cmd.name} has nothing that varies per run`);
+  }
+});
+
+test("a replay file changes: only the replays re-run (its trigger changes; no container, image or seed input does)", async () => {
+  const before = new Graph(await load(withReplays()));
+  writeFileSync(join(replaysDir, "example.sh"), '#!/usr/bin/env bash\necho "[replay] edited"\n');
+  const after = new Graph(await load(withReplays()));
+  assert.deepEqual(changed(before, after), ["replays-command"]);
+  assert.notEqual(triggers(after)[0], triggers(before)[0]);
+  assert.deepEqual(
+    triggers(after).slice(1),
+    triggers(before).slice(1),
+    "image digests and container ids unchanged",
+  );
+
+  writeFileSync(join(replaysDir, "new-replay.ts"), "export {};\n");
+  const added = new Graph(await load(withReplays()));
+  assert.notEqual(triggers(added)[0], triggers(after)[0], "an added replay re-runs too");
+});
+
+test("rerun: always re-runs on every up", async () => {
+  const a = new Graph(await load(withReplays({ "harness:replays": { dir: replaysDir, rerun: "always" } })));
+  await new Promise((r) => setTimeout(r, 5));
+  const b = new Graph(await load(withReplays({ "harness:replays": { dir: replaysDir, rerun: "always" } })));
+  assert.deepEqual(changed(a, b), ["replays-command"]);
+});
+
+test("a tenant build changes (GIT_SHA): tenant image rebuilt, tenant containers replaced, seed and replays re-run", async () => {
+  const a = new Graph(await load(withReplays()));
+  const b = new Graph(await load(withReplays({ "harness:gitSha": "feedbeef" })));
+  const diff = changed(a, b);
+  assert.ok(diff.includes("tenant-image-image"));
+  assert.ok(diff.includes("tenant-alpha-container") && diff.includes("tenant-beta-container"));
+  assert.ok(diff.includes("seed-command") && diff.includes("replays-command"));
+  for (const untouched of [
+    "cp-stub-image",
+    "cp-stub-container",
+    "redis-container",
+    "postgres-alpha-container",
+    "network-bridge",
+  ]) {
+    assert.ok(!diff.includes(untouched), `${untouched} is left alone`);
+  }
+  assert.notEqual(triggers(b).join(), triggers(a).join());
+  assert.deepEqual(
+    b.get("seed-command").inputs.triggers,
+    ["tenant-alpha-container", "tenant-beta-container"].map((n) => b.get(n).id),
+  );
+});
+
+test("the edge config changes (read timeout): only the edge container is replaced; no image is rebuilt", async () => {
+  const a = new Graph(await load(withReplays()));
+  const b = new Graph(await load(withReplays({ "harness:edge": { port: 8080, readTimeoutSeconds: 30 } })));
+  const diff = changed(a, b);
+  assert.ok(diff.includes("cf-proxy-container"));
+  for (const image of b.ofType(IMAGE)) assert.ok(!diff.includes(image.name), `${image.name} not rebuilt`);
+  for (const c of b.ofType(CONTAINER).filter((c) => c.name !== "cf-proxy-container"))
+    assert.ok(!diff.includes(c.name), c.name);
+});
+
+test("adding a tenant leaves the existing tenants' secrets and containers alone", async () => {
+  const two = new Graph(
+    await load(withReplays({ "harness:tenants": [{ name: "alpha" }, { name: "beta" }] })),
+  );
+  const three = new Graph(
+    await load(withReplays({ "harness:tenants": [{ name: "alpha" }, { name: "beta" }, { name: "gamma" }] })),
+  );
+  const diff = changed(two, three);
+  for (const kept of [
+    "tenant-alpha-admin-token-random",
+    "postgres-alpha-password-random",
+    "encryption-key-random",
+    "tenant-alpha-container",
+    "postgres-beta-container",
+  ]) {
+    assert.ok(!diff.includes(kept), `${kept} unchanged`);
+  }
+  assert.ok(diff.includes("tenant-gamma-container"));
+  assert.ok(diff.includes("cf-proxy-container"), "the edge routes the new host");
+});
