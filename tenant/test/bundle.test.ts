@@ -97,7 +97,16 @@ test("the Dockerfile keeps the harness's image contract", () => {
       'HEALTHCHECK --interval=2s --timeout=2s --retries=30 CMD ["node","/app/healthcheck.js","http://127.0.0.1:8080/health"]',
     ),
   );
-  assert.equal(lines.at(-1), 'CMD ["node","/app/entrypoint.js"]');
+  assert.ok(lines.includes('CMD ["node","/app/entrypoint.js"]'));
+  assert.equal(
+    lines[2],
+    "ARG HARNESS_REBUILD",
+    "the program's rebuild nonce invalidates every layer after FROM",
+  );
+  assert.ok(
+    lines.includes("LABEL harness.stack=$HARNESS_STACK harness.role=$HARNESS_ROLE"),
+    "stack/role labels",
+  );
   assert.ok(
     !lines.some((l) => /npm|apt-get|curl|wget|git /.test(l)),
     "nothing in the build reaches the network",

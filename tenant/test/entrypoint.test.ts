@@ -80,6 +80,22 @@ test("serves /health and the canvas through the API; killing the canvas ends it 
   }
 });
 
+test("CANVAS_PROXY_URL=http://localhost:<port>, as the Pulumi program sets it, reaches the canvas", async () => {
+  const canvasPort = await freePort();
+  const run = await startEntrypoint({
+    CANVAS_PORT: String(canvasPort),
+    CANVAS_PROXY_URL: `http://localhost:${canvasPort}`,
+  });
+  try {
+    const page = await call(run.base, "GET", "/does-not-exist", { headers: admin() });
+    assert.equal(page.status, 200);
+    assert.match(page.text, /Molecule canvas/);
+  } finally {
+    run.child.kill("SIGTERM");
+    await run.exited;
+  }
+});
+
 test("an API that exits (boot failure) ends the entrypoint with its code", async () => {
   const env = tenantEnv(backends);
   const child = spawn(TSX, [join(REPO, "tenant/src/entrypoint.ts")], {
