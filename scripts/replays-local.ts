@@ -12,6 +12,7 @@
  *                               the Pulumi program re-runs replays on every change without re-seeding)
  *   --tenants a,b               tenant names (default: the program's default tenants)
  *   --stack <name>              names the reports (.harness/reports/<stack>) and logs (.harness/<stack>/logs)
+ *   --strict                    a SKIP or XFAIL also fails the run (exit 1): the CI tier wants every replay PASS
  */
 import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
@@ -64,6 +65,7 @@ function parse(argv: string[]) {
       tenants: { type: "string" },
       stack: { type: "string", default: "local" },
       "replays-dir": { type: "string", default: "replays" },
+      strict: { type: "boolean", default: false },
     },
   });
   const tenants = values.tenants?.split(",").map((t) => t.trim());
@@ -81,6 +83,7 @@ function parse(argv: string[]) {
     tenants,
     stack: values.stack,
     replaysDir: values["replays-dir"],
+    strict: values.strict,
   };
 }
 
@@ -138,6 +141,11 @@ async function main(): Promise<number> {
         logSource: null,
       });
       if (!summaryPassed(last)) code = 1;
+      const notRun = last.results.filter((r) => r.status === "SKIP" || r.status === "XFAIL");
+      if (options.strict && notRun.length > 0) {
+        log(`[local] --strict: ${notRun.map((r) => `${r.name} (${r.status}: ${r.message})`).join("; ")}`);
+        code = 1;
+      }
     }
   } catch (error) {
     code = 2;
