@@ -15,6 +15,8 @@ test("postgres: boots with the requested user/password/database and is gone afte
   await client.end();
   assert.deepEqual(rows[0], { u: "u1", d: "db1" });
   await pg.stop();
+  // 0 = postgres itself got the fast-shutdown signal (a wrapper swallowing it would end in SIGKILL).
+  assert.equal(await pg.exited, 0);
   const again = new Client({ connectionString: pg.url, connectionTimeoutMillis: 1000 });
   await assert.rejects(again.connect());
 });

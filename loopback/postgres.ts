@@ -26,12 +26,17 @@ export interface LoopbackPostgres {
   readonly password: string;
   readonly database: string;
   readonly logFile: string;
+  /** The server's exit code once it has stopped (0 after a clean fast shutdown). */
+  readonly exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 
 // PostgreSQL refuses to run as root; on CI (root) the servers run as Debian's `postgres` user.
+// setpriv execs the command in place (runuser would stay as a parent that swallows SIGINT, postgres's
+// fast-shutdown signal), so the signals we send reach postgres itself.
 function asServerUser(command: string, args: string[]): [string, string[]] {
-  return userInfo().uid === 0 ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, args];
+  if (userInfo().uid !== 0) return [command, args];
+  return ["setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", command, ...args]];
 }
 
 function serverUserSpawn(): { uid?: number; gid?: number } {
@@ -139,5 +144,5 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Loop
   }
 
   const url = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}?sslmode=disable`;
-  return { url, port, user, password, database, logFile, stop };
+  return { url, port, user, password, database, logFile, exited: proc.exited, stop };
 }

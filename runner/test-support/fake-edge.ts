@@ -69,6 +69,9 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS workspaces (
 
 async function pgStore(url: string): Promise<Store & { end(): Promise<void> }> {
   const pool = new Pool({ connectionString: url, max: 2 });
+  // An idle client gets an error when postgres shuts down; without a listener that is an uncaught
+  // exception in whatever test happens to be running.
+  pool.on("error", () => undefined);
   await pool.query(SCHEMA);
   return {
     async list() {
