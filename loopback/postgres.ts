@@ -39,10 +39,6 @@ function asServerUser(command: string, args: string[]): [string, string[]] {
   return ["setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", command, ...args]];
 }
 
-function serverUserSpawn(): { uid?: number; gid?: number } {
-  return userInfo().uid === 0 ? serverUserIds() : {};
-}
-
 function handOverToServerUser(paths: string[]): void {
   if (userInfo().uid !== 0) return;
   const { uid, gid } = serverUserIds();
@@ -92,31 +88,26 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Loop
   }
 
   const logFile = join(dir, "postgres.log");
-  const server: [string, string[]] = [
-    join(bin, "postgres"),
-    [
-      "-D",
-      dataDir,
-      "-p",
-      String(port),
-      "-k",
-      dir,
-      "-c",
-      "listen_addresses=127.0.0.1",
-      "-c",
-      "fsync=off",
-      "-c",
-      "synchronous_commit=off",
-      "-c",
-      "full_page_writes=off",
-      "-c",
-      "max_connections=200",
-    ],
-  ];
+  const server = asServerUser(join(bin, "postgres"), [
+    "-D",
+    dataDir,
+    "-p",
+    String(port),
+    "-k",
+    dir,
+    "-c",
+    "listen_addresses=127.0.0.1",
+    "-c",
+    "fsync=off",
+    "-c",
+    "synchronous_commit=off",
+    "-c",
+    "full_page_writes=off",
+    "-c",
+    "max_connections=200",
+  ]);
   // SIGINT is postgres's "fast" shutdown; SIGTERM ("smart") would wait for every client to leave.
-  // As root the server is spawned with the postgres user's uid/gid rather than under runuser: runuser
-  // does not pass SIGINT on, so every stop used to wait out the grace period and end in SIGKILL.
-  const proc = startProcess(server[0], server[1], logFile, { stopSignal: "SIGINT", ...serverUserSpawn() });
+  const proc = startProcess(server[0], server[1], logFile, { stopSignal: "SIGINT" });
 
   const adminConfig = { host: "127.0.0.1", port, user, password, database: "postgres" };
   const stop = async () => {
