@@ -19,7 +19,8 @@ import {
 } from "../runner/api";
 import { createWorkspace, listWorkspaces, removeWorkspace, removeWorkspacesNamed } from "./lib/workspaces";
 
-const PROBE = "cp-failure-probe";
+// Underscores: no tenant name can make `<tenant>-%` (per-tenant-independence) match it.
+const PROBE = "cp_failure_probe";
 const PROVISION = "/cp/workspaces/provision";
 
 async function statusOf(tenant: Tenant, id: string): Promise<string> {

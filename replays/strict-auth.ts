@@ -24,7 +24,8 @@ import {
 import { Checklist } from "./lib/checklist";
 import { createWorkspace, removeWorkspace, removeWorkspacesNamed } from "./lib/workspaces";
 
-const PROBE = "strict-auth-probe";
+// Underscores: no tenant name can make `<tenant>-%` (per-tenant-independence) match it.
+const PROBE = "strict_auth_probe";
 
 function rejected(res: HttpResponse, error: string): void {
   expectStatus(res, 401);
