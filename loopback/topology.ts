@@ -219,8 +219,7 @@ export async function startLocalTopology(options: LocalTopologyOptions): Promise
     tenants,
     edgeConf,
     async restartEdge(change) {
-      const current = edge as LoopbackNginx | null;
-      await current?.stop();
+      await edge?.stop();
       await startEdge(change);
     },
   };

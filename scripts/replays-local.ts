@@ -123,12 +123,13 @@ async function main(): Promise<number> {
       signal: controller.signal,
     });
     log(`[local] edge ${topology.target.edgeUrl}, cp-stub ${topology.target.cpStubUrl}, logs ${logDir}`);
+    for (const t of topology.tenants) log(`[local] tenant ${t.name}: API ${t.apiUrl}, canvas ${t.canvasUrl}`);
     const seeded = await seed({ target: topology.target, progress: log });
     code = 0;
     for (let run = 1; run <= options.runs && !controller.signal.aborted; run += 1) {
       if (options.runs > 1) log(`[local] ━━━ run ${run} of ${options.runs} ━━━`);
       last = await runReplays({
-        replaysDir: join(REPO_ROOT, options.replaysDir),
+        replaysDir: resolve(REPO_ROOT, options.replaysDir),
         include: options.include,
         exclude: options.exclude,
         timeoutSeconds: options.timeoutSeconds,
