@@ -28,13 +28,12 @@ export default defineReplay({
       const where = `tenant ${tenant.name}: the canvas received`;
       if (got.authorization !== undefined) {
         fail(
-          `#451 ${where} the caller's Authorization header ("${got.authorization.slice(0, 16)}…"): the canvas fallback must strip credentials`,
+          // Never the value: it is the stack's admin token.
+          `#451 ${where} the caller's Authorization header (a ${got.authorization.split(" ")[0]} credential): the canvas fallback must strip credentials`,
         );
       }
       if (got.cookie !== undefined) {
-        fail(
-          `#451 ${where} the caller's Cookie ("${got.cookie.slice(0, 24)}…"): the canvas fallback must strip credentials`,
-        );
+        fail(`#451 ${where} the caller's Cookie (a session): the canvas fallback must strip credentials`);
       }
       expectEqual(got["x-request-id"], requestId, `${where} X-Request-Id (other headers must pass)`);
       expectEqual(got.accept, "application/json", `${where} Accept (other headers must pass)`);
