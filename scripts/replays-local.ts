@@ -91,9 +91,14 @@ async function main(): Promise<number> {
   const controller = new AbortController();
   const teardown = new Teardown();
   let interrupts = 0;
+  let firstAt = 0;
   const onSignal = (signal: NodeJS.Signals) => {
+    // One Ctrl-C can arrive twice: from the terminal to the whole process group, and relayed by the
+    // `tsx` CLI that `npm run` starts us under. Only a second one a moment later means "force".
+    if (interrupts > 0 && Date.now() - firstAt < 1000) return;
     interrupts += 1;
     if (interrupts === 1) {
+      firstAt = Date.now();
       log(`[local] ${signal}: stopping replays, then tearing down (again to force)`);
       controller.abort();
       return;
