@@ -2,6 +2,7 @@
  * `npm test`: every tier of the verification ladder (PROJECT-SPEC §9), in order, each reported.
  *   static  L0  typecheck, lint, format check
  *   unit    L1–L4  node's test runner over every *.test.ts (real postgres/redis/nginx on loopback)
+ *   replays-local  the whole replay suite against the loopback topology (`npm run replays:local`)
  * `npm test -- <tier> …` runs only the named tiers. A tier that fails does not stop the others,
  * so one run shows everything that is wrong; the exit code is non-zero if any tier failed.
  */
@@ -27,6 +28,8 @@ const tiers: Tier[] = [
     ],
   },
   { name: "unit", steps: [["node", "--import", "tsx", "--test", "--test-reporter=spec", ...testFiles()]] },
+  // Every replay must PASS against the reference tenants: `N passed, 0 failed, 0 skipped` or the tier fails.
+  { name: "replays-local", steps: [["npx", "tsx", "scripts/replays-local.ts", "--strict"]] },
 ];
 
 const wanted = process.argv.slice(2);
