@@ -139,6 +139,7 @@ const target = pulumi.secret(
             postgresPort: resolved[i][2],
           })),
           expectedGitSha: cfg.gitShaKnown ? cfg.gitSha : undefined,
+          edgeForwardedProto: cfg.edge.forwardedProto,
           containers: containerNames,
         }),
       ),

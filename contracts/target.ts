@@ -33,6 +33,11 @@ export interface HarnessTarget {
   tenants: TenantTarget[];
   /** GIT_SHA the tenant image was built with, when the harness knows it (buildinfo replay compares). */
   expectedGitSha?: string;
+  /**
+   * X-Forwarded-Proto (and CF-Visitor scheme) the edge is configured to send (config edge.forwardedProto).
+   * Absent means the default, "https" (what the real CDN sends); the edge-header-shape replay checks it.
+   */
+  edgeForwardedProto?: "http" | "https";
   /** Every harness container name (logs are collected from these when a replay fails). */
   containers: string[];
   /** Log files of processes that are not containers (the loopback tier), by name; copied into artifacts. */

@@ -52,6 +52,8 @@ export interface TargetInputs {
   cpStubPort: number | undefined;
   tenants: ResolvedTenant[];
   expectedGitSha: string | undefined;
+  /** config edge.forwardedProto; the edge-header-shape replay asserts what the tenant receives. */
+  edgeForwardedProto?: "http" | "https";
   containers: string[];
 }
 
@@ -70,6 +72,7 @@ export function buildHarnessTarget(input: TargetInputs): HarnessTarget {
       container: t.container,
     })),
     ...(input.expectedGitSha === undefined ? {} : { expectedGitSha: input.expectedGitSha }),
+    ...(input.edgeForwardedProto === undefined ? {} : { edgeForwardedProto: input.edgeForwardedProto }),
     containers: [...input.containers],
     reportsDir: reportsDir(input.repoRoot, input.stack),
   };

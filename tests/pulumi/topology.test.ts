@@ -338,6 +338,7 @@ describe("two tenants (the default stack's shape)", () => {
     assert.equal(target.legacyHost, "harness-tenant.localhost");
     assert.match(target.cpStubUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.equal(target.expectedGitSha, "harness");
+    assert.equal(target.edgeForwardedProto, "https", "the edge-header-shape replay compares with it");
     assert.deepEqual(
       target.tenants.map((t: { name: string }) => t.name),
       ["alpha", "beta"],
