@@ -5,7 +5,9 @@
  *
  * docker.Image never removes what it built; unless the stack keeps its images, a companion
  * local.Command removes the stack's tag and its dangling earlier builds on destroy. Containers depend
- * on that command, so Pulumi deletes them first.
+ * on that command, so Pulumi deletes them first. The command is created BEFORE the image (the image
+ * depends on it): an `up` interrupted while the image builds (Pulumi lets the build finish, then
+ * starts nothing new) still has the command in its state, so `destroy` removes what was built.
  */
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
@@ -57,6 +59,16 @@ export function localImage(name: string, args: LocalImageArgs, parent: pulumi.Re
     [ROLE_LABEL_ARG]: args.role,
   };
   if (args.rebuildNonce !== "") buildArgs[REBUILD_ARG] = args.rebuildNonce;
+  const cleanup = args.keepImages
+    ? undefined
+    : new command.local.Command(
+        `${name}-image-cleanup`,
+        {
+          delete: imageCleanupCommand(imageName, args.naming.stackLabel, args.role),
+          addPreviousOutputInEnv: false,
+        },
+        { parent },
+      );
   const image = new docker.Image(
     `${name}-image`,
     {
@@ -71,16 +83,7 @@ export function localImage(name: string, args: LocalImageArgs, parent: pulumi.Re
         ...(args.target ? { target: args.target } : {}),
       },
     },
-    { parent, dependsOn: args.base ? [args.base] : [] },
+    { parent, dependsOn: [...(args.base ? [args.base] : []), ...(cleanup ? [cleanup] : [])] },
   );
-  if (args.keepImages) return { image };
-  const cleanup = new command.local.Command(
-    `${name}-image-cleanup`,
-    {
-      delete: imageCleanupCommand(imageName, args.naming.stackLabel, args.role),
-      addPreviousOutputInEnv: false,
-    },
-    { parent, dependsOn: [image] },
-  );
-  return { image, cleanup };
+  return cleanup ? { image, cleanup } : { image };
 }

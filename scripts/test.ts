@@ -3,6 +3,8 @@
  *   static  L0  typecheck, lint, format check
  *   unit    L1–L4  node's test runner over every *.test.ts (real postgres/redis/nginx on loopback)
  *   replays-local  the whole replay suite against the loopback topology (`npm run replays:local`)
+ *   e2e     L5  `npm run e2e`: the program's resources created on a real Docker engine (e2e/README.md);
+ *               fails — never skips — when Docker is unreachable, saying how to start it
  * `npm test -- <tier> …` runs only the named tiers. A tier that fails does not stop the others,
  * so one run shows everything that is wrong; the exit code is non-zero if any tier failed.
  */
@@ -30,6 +32,8 @@ const tiers: Tier[] = [
   { name: "unit", steps: [["node", "--import", "tsx", "--test", "--test-reporter=spec", ...testFiles()]] },
   // Every replay must PASS against the reference tenants: `N passed, 0 failed, 0 skipped` or the tier fails.
   { name: "replays-local", steps: [["npx", "tsx", "scripts/replays-local.ts", "--strict"]] },
+  // Last: the slowest tier, and the one that needs Docker.
+  { name: "e2e", steps: [["npm", "run", "--silent", "e2e"]] },
 ];
 
 const wanted = process.argv.slice(2);

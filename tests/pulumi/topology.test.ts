@@ -215,6 +215,9 @@ describe("two tenants (the default stack's shape)", () => {
     // Image removal on destroy runs after the containers using the image are gone.
     assert.ok(deps("cp-stub-container").has("cp-stub-image-cleanup"));
     assert.ok(deps("tenant-alpha-container").has("tenant-image-image-cleanup"));
+    // …and exists before the build starts: an up interrupted mid-build still destroys what it built.
+    for (const image of ["cp-stub-image", "tenant-image-image", "cf-proxy-image"])
+      assert.ok(deps(image).has(`${image}-cleanup`), `${image} is built after its cleanup exists`);
   });
 
   test("registration order honours every dependency (what a real driver creates in)", () => {

@@ -48,8 +48,8 @@ describe("tenant from a user's build context", () => {
     });
     assert.deepEqual(
       g.dependencies("tenant-image-image"),
-      [],
-      "no harness base image: the user's Dockerfile picks its own",
+      ["tenant-image-image-cleanup"],
+      "no harness base image (the user's Dockerfile picks its own); only its cleanup comes first",
     );
   });
 

@@ -1,0 +1,22 @@
+/** What `npm run harness` needs from the project files: the project name, and the edge of `Pulumi.<stack>.yaml`. */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { DEFAULT_EDGE } from "../../config/schema";
+
+export function edgeOfStack(root: string, stack: string): { port: number; bindAddress: string } {
+  const file = join(root, `Pulumi.${stack}.yaml`);
+  if (!existsSync(file)) return { port: DEFAULT_EDGE.port, bindAddress: DEFAULT_EDGE.bindAddress };
+  const doc = (parse(readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const edge = (doc.config?.["harness:edge"] ?? {}) as { port?: unknown; bindAddress?: unknown };
+  return {
+    port: typeof edge.port === "number" ? edge.port : Number(edge.port ?? DEFAULT_EDGE.port),
+    bindAddress: typeof edge.bindAddress === "string" ? edge.bindAddress : DEFAULT_EDGE.bindAddress,
+  };
+}
+
+/** The project name in Pulumi.yaml (the `harness.stack` label is `<project>/<stack>`). */
+export function projectOf(root: string): string {
+  const doc = parse(readFileSync(join(root, "Pulumi.yaml"), "utf8")) as { name?: string };
+  return doc.name ?? "harness";
+}
