@@ -46,3 +46,20 @@ export function summaryLine(
   const skipped = summary.skipped + summary.xfailed;
   return `${summary.passed} passed, ${failed} failed, ${skipped} skipped`;
 }
+
+export type SummaryCounts = Pick<
+  ReplaySummary,
+  "total" | "passed" | "failed" | "skipped" | "xfailed" | "xpassed"
+>;
+
+/** The counts alone (for run records that carry the results separately). */
+export function summaryCounts(s: SummaryCounts): SummaryCounts {
+  return {
+    total: s.total,
+    passed: s.passed,
+    failed: s.failed,
+    skipped: s.skipped,
+    xfailed: s.xfailed,
+    xpassed: s.xpassed,
+  };
+}

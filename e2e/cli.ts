@@ -5,6 +5,7 @@
  * replays, and destroys in reverse order. See e2e/README.md. Usage: args.ts.
  */
 import { resolve } from "node:path";
+import { onTerminationSignal } from "../scripts/signals";
 import { parseCli, UsageError, USAGE } from "./args";
 import { dockerClient } from "./docker-ops/client";
 import { downStacks } from "./down";
@@ -14,17 +15,6 @@ import { EXIT, runStack } from "./run-stack";
 import { preflight, runCases } from "./test-command";
 
 const REPO_ROOT = resolve(__dirname, "..");
-
-function onSignal(handler: (signal: "SIGINT" | "SIGTERM") => void): () => void {
-  const onInt = () => handler("SIGINT");
-  const onTerm = () => handler("SIGTERM");
-  process.on("SIGINT", onInt);
-  process.on("SIGTERM", onTerm);
-  return () => {
-    process.off("SIGINT", onInt);
-    process.off("SIGTERM", onTerm);
-  };
-}
 
 // A parent that died (e.g. a test runner stopped by the same Ctrl-C) must not crash the teardown
 // with EPIPE on a progress line: losing the line is fine, losing the teardown is not.
@@ -43,7 +33,12 @@ async function main(argv: string[]): Promise<number> {
   const docker = dockerClient();
   switch (request.command) {
     case "run": {
-      const report = await runStack(request, { docker, log, repoRoot: REPO_ROOT, onSignal });
+      const report = await runStack(request, {
+        docker,
+        log,
+        repoRoot: REPO_ROOT,
+        onSignal: onTerminationSignal,
+      });
       if (request.report) writeSecretJson(request.report, report);
       log.info(
         `result: ${report.result} (exit ${report.exitCode})${report.error ? `: ${report.error.split("\n")[0]}` : ""}`,

@@ -5,7 +5,7 @@
  */
 import type Docker from "dockerode";
 import { rmSync } from "node:fs";
-import { summaryLine } from "../contracts/summary";
+import { summaryCounts, summaryLine, type SummaryCounts } from "../contracts/summary";
 import { projectName, stackConfig } from "../tests/pulumi/load-program";
 import type { RunRequest } from "./args";
 import { Cancellation } from "./cancel";
@@ -35,14 +35,7 @@ export interface RunReport {
   error?: string;
   phases: Phases;
   images: { tags: string[]; sizeBytes: number }[];
-  replays?: {
-    total: number;
-    passed: number;
-    failed: number;
-    skipped: number;
-    xfailed: number;
-    xpassed: number;
-  };
+  replays?: SummaryCounts;
   results?: { name: string; status: string; message: string }[];
   teardown?: Teardown;
 }
@@ -170,14 +163,7 @@ function judge(outputs: Record<string, unknown>, report: RunReport, log: Log): v
   const verdict = replayVerdict(outputs);
   if (verdict.summary) {
     const s = verdict.summary;
-    report.replays = {
-      total: s.total,
-      passed: s.passed,
-      failed: s.failed,
-      skipped: s.skipped,
-      xfailed: s.xfailed,
-      xpassed: s.xpassed,
-    };
+    report.replays = summaryCounts(s);
     report.results = s.results.map((r) => ({ name: r.name, status: r.status, message: r.message }));
     for (const r of s.results)
       log.info(`  ${r.status.padEnd(5)} ${r.name}${r.status === "PASS" ? "" : `: ${r.message}`}`);

@@ -10,6 +10,7 @@ import { LABEL_ROLE, LABEL_STACK } from "../lib/naming";
 import { pulumiRunner } from "./harness/pulumi-cli";
 import { runHarness } from "./harness/run";
 import { projectOf } from "./harness/stack-file";
+import { onTerminationSignal } from "./signals";
 
 function pulumiVersion(): Promise<string | undefined> {
   return new Promise((resolve) => {
@@ -42,16 +43,7 @@ runHarness({
       tty: process.stdout.isTTY === true,
       write: (t) => void process.stderr.write(t),
     }),
-  onSignal: (handler) => {
-    const onInt = () => handler("SIGINT");
-    const onTerm = () => handler("SIGTERM");
-    process.on("SIGINT", onInt);
-    process.on("SIGTERM", onTerm);
-    return () => {
-      process.off("SIGINT", onInt);
-      process.off("SIGTERM", onTerm);
-    };
-  },
+  onSignal: onTerminationSignal,
 }).then(
   (code) => process.exit(code),
   (error: unknown) => {

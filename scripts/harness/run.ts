@@ -6,7 +6,7 @@
  * outputs, teardown), 130/143 interrupted (after the teardown).
  * Everything it touches comes in through `HarnessDeps` (tests drive it with a stand-in `pulumi`).
  */
-import { summaryPassed, type ReplaySummary } from "../../contracts/summary";
+import { summaryCounts, summaryPassed, type ReplaySummary } from "../../contracts/summary";
 import { REBUILD_NONCE_ENV } from "../../config/schema";
 import { checkNode, checkPulumi, edgePortProblem, portFree, type Problem } from "./preflight";
 import type { PulumiRunner } from "./pulumi-cli";
@@ -233,16 +233,7 @@ export async function runHarness(deps: HarnessDeps): Promise<number> {
     startedAt: new Date(started).toISOString(),
     durationsMs: { up: a.upMs, destroy: destroyMs, total: now() - started },
     summaryLine: s ? renderSummary(s).at(-1) : undefined,
-    replays: s
-      ? {
-          total: s.total,
-          passed: s.passed,
-          failed: s.failed,
-          skipped: s.skipped,
-          xfailed: s.xfailed,
-          xpassed: s.xpassed,
-        }
-      : undefined,
+    replays: s ? summaryCounts(s) : undefined,
     reports,
     error,
     keptUp: keepUp,

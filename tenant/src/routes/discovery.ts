@@ -6,21 +6,16 @@
 import type { FastifyInstance } from "fastify";
 import { canCommunicate } from "../access";
 import { checkWorkspaceCaller } from "../auth";
+import type { WorkspaceRow } from "../db/workspaces";
 import { isSafeWorkspaceUrl } from "../register-url";
 import { isPlainObject, isUuid } from "../validate";
 import { bestEffort, queryParam, REDIS_TTL, redisKeys, type RouteDeps } from "./deps";
 
-export interface PeerRow {
-  id: string;
-  name: string;
-  role: string | null;
-  tier: number;
-  status: string;
-  agent_card: unknown;
-  url: string;
-  parent_id: string | null;
-  active_tasks: number;
-}
+/** The workspace fields a peer listing exposes (ANCHOR §9.7). */
+export type PeerRow = Pick<
+  WorkspaceRow,
+  "id" | "name" | "role" | "tier" | "status" | "agent_card" | "url" | "parent_id" | "active_tasks"
+>;
 
 const PEER_COLUMNS = `id, name, NULLIF(role, '') AS role, tier, status::text AS status, agent_card,
   COALESCE(url, '') AS url, parent_id, active_tasks`;
