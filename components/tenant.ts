@@ -41,8 +41,7 @@ export interface TenantArgs {
   waitTimeoutSeconds: number;
 }
 
-/** The tenant's environment (pure; values resolved). Extra env first: the managed keys always win. */
-export function tenantEnv(v: {
+export interface TenantEnvInput {
   alias: string;
   databaseUrl: string;
   redisUrl: string;
@@ -52,8 +51,11 @@ export function tenantEnv(v: {
   encryptionKey: string;
   rateLimit: number;
   extraEnv: Record<string, string>;
-}): string[] {
-  const env: Record<string, string> = {
+}
+
+/** The tenant's environment (pure; values resolved). Extra env first: the managed keys always win. */
+export function tenantEnvVars(v: TenantEnvInput): Record<string, string> {
+  return {
     ...v.extraEnv,
     PORT: String(PORTS.tenant),
     PLATFORM_URL: `http://${v.alias}:${PORTS.tenant}`,
@@ -76,6 +78,11 @@ export function tenantEnv(v: {
     // The memory sidecar needs pgvector, which plain postgres lacks.
     MEMORY_PLUGIN_DISABLE: "1",
   };
+}
+
+/** The same as the container's `envs` list, sorted so the input is stable. */
+export function tenantEnv(v: TenantEnvInput): string[] {
+  const env = tenantEnvVars(v);
   return Object.keys(env)
     .sort()
     .map((key) => `${key}=${env[key]}`);

@@ -3,51 +3,32 @@
  * container (components/tenant.ts `tenantEnv`, the one list of managed variables), with only the
  * addresses that differ outside Docker replaced — ports on 127.0.0.1 instead of container names.
  */
-import { tenantEnv } from "../components/tenant";
+import { tenantEnvVars, type TenantEnvInput } from "../components/tenant";
 
-export interface LocalTenantEnvInput {
+export interface LocalTenantEnvInput extends Omit<TenantEnvInput, "alias" | "extraEnv"> {
   port: number;
   canvasPort: number;
-  databaseUrl: string;
-  redisUrl: string;
-  cpStubUrl: string;
-  orgId: string;
-  adminToken: string;
-  encryptionKey: string;
-  rateLimit: number;
   /** Reported by /buildinfo (a source run reads GIT_SHA from the environment). */
   gitSha: string;
 }
 
-export function localTenantEnv(input: LocalTenantEnvInput): Record<string, string> {
-  const managed = tenantEnv({
-    alias: "127.0.0.1",
-    databaseUrl: input.databaseUrl,
-    redisUrl: input.redisUrl,
-    cpStubUrl: input.cpStubUrl,
-    orgId: input.orgId,
-    adminToken: input.adminToken,
-    encryptionKey: input.encryptionKey,
-    rateLimit: input.rateLimit,
-    extraEnv: {},
-  });
-  const env: Record<string, string> = {};
-  for (const entry of managed) {
-    const eq = entry.indexOf("=");
-    env[entry.slice(0, eq)] = entry.slice(eq + 1);
-  }
-  const api = `http://127.0.0.1:${input.port}`;
+export function localTenantEnv({
+  port,
+  canvasPort,
+  gitSha,
+  ...managed
+}: LocalTenantEnvInput): Record<string, string> {
   return {
-    ...env,
+    ...tenantEnvVars({ ...managed, alias: "127.0.0.1", extraEnv: {} }),
     // In a container these are fixed ports on the container's own address; here every process shares
     // the host's loopback, so each tenant gets free ports and binds 127.0.0.1 only.
-    PORT: String(input.port),
+    PORT: String(port),
     HOST: "127.0.0.1",
-    PLATFORM_URL: api,
-    CANVAS_PORT: String(input.canvasPort),
+    PLATFORM_URL: `http://127.0.0.1:${port}`,
+    CANVAS_PORT: String(canvasPort),
     CANVAS_HOST: "127.0.0.1",
-    CANVAS_PROXY_URL: `http://127.0.0.1:${input.canvasPort}`,
+    CANVAS_PROXY_URL: `http://127.0.0.1:${canvasPort}`,
     // The image bakes GIT_SHA at build time; a source run takes it from here.
-    GIT_SHA: input.gitSha,
+    GIT_SHA: gitSha,
   };
 }
