@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -69,17 +69,12 @@ export async function startNginx(
   };
   try {
     for (const port of listenPorts) {
-      await waitUntil(`nginx on 127.0.0.1:${port}`, () => tcpOpen(port), { exited: proc.exited });
+      // A failure quotes nginx's stderr (its emerg messages go there before error_log is open).
+      await waitUntil(`nginx on 127.0.0.1:${port}`, () => tcpOpen(port), { process: proc });
     }
   } catch (error) {
-    let log = "";
-    try {
-      log = readFileSync(errorLog, "utf8");
-    } catch {
-      // no log written
-    }
     await stop();
-    throw new Error(`${(error as Error).message}\n${log}`);
+    throw error;
   }
   return { prefix, errorLog, stop };
 }

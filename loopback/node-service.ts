@@ -55,7 +55,7 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
     await waitUntil(`${options.name} (${options.readyUrl})`, () => answers200(options.readyUrl), {
       timeoutMs: options.readyTimeoutMs ?? 60_000,
       intervalMs: 200,
-      exited: proc.exited,
+      process: proc,
     });
   } catch (error) {
     await stop();

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { Client } from "pg";
 import { postgresBinDir } from "./binaries";
-import { freePort } from "./free-port";
+import { onFreePort } from "./free-port";
 import { startProcess, waitUntil } from "./process";
 
 const run = promisify(execFile);
@@ -59,7 +59,6 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Loop
   const user = options.user ?? "harness";
   const password = options.password ?? "harness";
   const database = options.database ?? "molecule";
-  const port = options.port ?? (await freePort());
   const bin = postgresBinDir();
 
   const dir = mkdtempSync(join(tmpdir(), "harness-pg-"));
@@ -88,51 +87,70 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Loop
   }
 
   const logFile = join(dir, "postgres.log");
-  const server = asServerUser(join(bin, "postgres"), [
-    "-D",
-    dataDir,
-    "-p",
-    String(port),
-    "-k",
-    dir,
-    "-c",
-    "listen_addresses=127.0.0.1",
-    "-c",
-    "fsync=off",
-    "-c",
-    "synchronous_commit=off",
-    "-c",
-    "full_page_writes=off",
-    "-c",
-    "max_connections=200",
-  ]);
-  // SIGINT is postgres's "fast" shutdown; SIGTERM ("smart") would wait for every client to leave.
-  const proc = startProcess(server[0], server[1], logFile, { stopSignal: "SIGINT" });
+  const launch = async (port: number) => {
+    const server = asServerUser(join(bin, "postgres"), [
+      "-D",
+      dataDir,
+      "-p",
+      String(port),
+      "-k",
+      dir,
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "fsync=off",
+      "-c",
+      "synchronous_commit=off",
+      "-c",
+      "full_page_writes=off",
+      "-c",
+      "max_connections=200",
+    ]);
+    // SIGINT is postgres's "fast" shutdown; SIGTERM ("smart") would wait for every client to leave.
+    const proc = startProcess(server[0], server[1], logFile, { stopSignal: "SIGINT" });
+    // The timeout frees a probe stuck on a port someone else accepts on and never answers.
+    const adminConfig = {
+      host: "127.0.0.1",
+      port,
+      user,
+      password,
+      database: "postgres",
+      connectionTimeoutMillis: 5000,
+    };
+    try {
+      await waitUntil(
+        `postgres on 127.0.0.1:${port}`,
+        async () => {
+          const client = new Client(adminConfig);
+          await client.connect();
+          await client.end();
+          return true;
+        },
+        { process: proc },
+      );
+      const client = new Client(adminConfig);
+      await client.connect();
+      await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+      await client.end();
+    } catch (error) {
+      await proc.stop(10_000);
+      throw error;
+    }
+    return { port, proc };
+  };
 
-  const adminConfig = { host: "127.0.0.1", port, user, password, database: "postgres" };
+  let started: Awaited<ReturnType<typeof launch>>;
+  try {
+    started = await onFreePort(options.port, launch);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const { port, proc } = started;
   const stop = async () => {
     await proc.stop(10_000);
     rmSync(dir, { recursive: true, force: true });
   };
-  try {
-    await waitUntil(
-      `postgres on 127.0.0.1:${port}`,
-      async () => {
-        const client = new Client(adminConfig);
-        await client.connect();
-        await client.end();
-        return true;
-      },
-      { exited: proc.exited },
-    );
-    const client = new Client(adminConfig);
-    await client.connect();
-    await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
-    await client.end();
-  } catch (error) {
-    await stop();
-    throw error;
-  }
 
   const url = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}?sslmode=disable`;
   return { url, port, user, password, database, logFile, exited: proc.exited, stop };

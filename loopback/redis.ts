@@ -3,7 +3,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { requireBinary } from "./binaries";
-import { freePort } from "./free-port";
+import { onFreePort } from "./free-port";
 import { startProcess, waitUntil } from "./process";
 
 /** A throwaway Redis on 127.0.0.1 with persistence off. */
@@ -29,23 +29,24 @@ function ping(port: number): Promise<boolean> {
 
 export async function startRedis(options: { port?: number } = {}): Promise<LoopbackRedis> {
   const binary = requireBinary("redis-server", "redis-server");
-  const port = options.port ?? (await freePort());
-  const dir = mkdtempSync(join(tmpdir(), "harness-redis-"));
-  const logFile = join(dir, "redis.log");
-  const proc = startProcess(
-    binary,
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
-    logFile,
-  );
-  const stop = async () => {
-    await proc.stop();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await waitUntil(`redis on 127.0.0.1:${port}`, () => ping(port), { exited: proc.exited });
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { url: `redis://127.0.0.1:${port}`, port, logFile, stop };
+  return onFreePort(options.port, async (port) => {
+    const dir = mkdtempSync(join(tmpdir(), "harness-redis-"));
+    const logFile = join(dir, "redis.log");
+    const proc = startProcess(
+      binary,
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
+      logFile,
+    );
+    const stop = async () => {
+      await proc.stop();
+      rmSync(dir, { recursive: true, force: true });
+    };
+    try {
+      await waitUntil(`redis on 127.0.0.1:${port}`, () => ping(port), { process: proc });
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+    return { url: `redis://127.0.0.1:${port}`, port, logFile, stop };
+  });
 }

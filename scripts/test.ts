@@ -9,7 +9,12 @@
  * so one run shows everything that is wrong; the exit code is non-zero if any tier failed.
  */
 import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import fg from "fast-glob";
+
+// The unit tier's report also goes to a file, so the failures can be shown again at the very end:
+// by then later tiers have printed thousands of lines, and a CI log is often read from the bottom.
+const UNIT_REPORT = ".harness/test-logs/unit.txt";
 
 interface Tier {
   name: string;
@@ -29,7 +34,22 @@ const tiers: Tier[] = [
       ["npx", "prettier", "--check", "."],
     ],
   },
-  { name: "unit", steps: [["node", "--import", "tsx", "--test", "--test-reporter=spec", ...testFiles()]] },
+  {
+    name: "unit",
+    steps: [
+      [
+        "node",
+        "--import",
+        "tsx",
+        "--test",
+        "--test-reporter=spec",
+        "--test-reporter-destination=stdout",
+        "--test-reporter=spec",
+        `--test-reporter-destination=${UNIT_REPORT}`,
+        ...testFiles(),
+      ],
+    ],
+  },
   // Every replay must PASS against the reference tenants: `N passed, 0 failed, 0 skipped` or the tier fails.
   { name: "replays-local", steps: [["npx", "tsx", "scripts/replays-local.ts", "--strict"]] },
   // Last: the slowest tier, and the one that needs Docker.
@@ -43,6 +63,20 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
+/** The spec reporter's closing "failing tests:" section: each failed test with its error. */
+function failingTestsSection(reportFile: string): string | undefined {
+  if (!existsSync(reportFile)) return undefined;
+  const report = readFileSync(reportFile, "utf8");
+  const start = report.indexOf("failing tests:");
+  if (start < 0) return undefined;
+  const lines = report.slice(start).split("\n");
+  const shown = lines.slice(0, 200).join("\n");
+  return lines.length > 200 ? `${shown}\n… (${lines.length - 200} more lines in ${reportFile})` : shown;
+}
+
+mkdirSync(".harness/test-logs", { recursive: true });
+rmSync(UNIT_REPORT, { force: true });
+
 const results: { name: string; ok: boolean; seconds: number }[] = [];
 for (const tier of tiers.filter((t) => wanted.length === 0 || wanted.includes(t.name))) {
   const started = Date.now();
@@ -54,6 +88,10 @@ for (const tier of tiers.filter((t) => wanted.length === 0 || wanted.includes(t.
   }
   results.push({ name: tier.name, ok, seconds: Math.round((Date.now() - started) / 1000) });
 }
+
+const unitFailed = results.some((r) => r.name === "unit" && !r.ok);
+const unitFailures = unitFailed ? failingTestsSection(UNIT_REPORT) : undefined;
+if (unitFailures) console.error(`\n[test] unit, again (full report: ${UNIT_REPORT}):\n${unitFailures}`);
 
 console.error("\n[test] tiers:");
 for (const r of results) console.error(`[test]   ${r.ok ? "PASS" : "FAIL"}  ${r.name} (${r.seconds}s)`);

@@ -34,7 +34,7 @@ async function boot(
   });
   const base = `http://127.0.0.1:${port}`;
   await waitUntil("cp-stub /healthz", async () => (await get(`${base}/healthz`)).status === 200, {
-    exited: proc.exited,
+    process: proc,
   });
   return { proc, base, logFile };
 }

@@ -63,7 +63,7 @@ test("the bundle runs as the image does; a baked GIT_SHA wins over the environme
       async () => (await call(base, "GET", "/health")).status === 200,
       {
         timeoutMs: 30_000,
-        exited,
+        process: { exited },
       },
     );
     assert.deepEqual((await call(base, "GET", "/buildinfo")).json(), { git_sha: "baked-sha" });

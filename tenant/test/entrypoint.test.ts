@@ -49,7 +49,7 @@ async function startEntrypoint(extra: NodeJS.ProcessEnv = {}): Promise<Running> 
   await waitUntil(
     "tenant entrypoint /health",
     async () => (await call(base, "GET", "/health")).status === 200,
-    { timeoutMs: 30_000, exited },
+    { timeoutMs: 30_000, process: { exited } },
   );
   return { child, base, stderr: () => stderr, exited };
 }

@@ -21,7 +21,15 @@ export interface Backends {
 }
 
 export async function startBackends(): Promise<Backends> {
-  const [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
+  const [pgStart, redisStart] = await Promise.allSettled([startPostgres(), startRedis()]);
+  if (pgStart.status === "rejected" || redisStart.status === "rejected") {
+    // Stop the one that did start: a live child would keep the test process from ever exiting.
+    await Promise.all(
+      [pgStart, redisStart].map((s) => (s.status === "fulfilled" ? s.value.stop() : undefined)),
+    );
+    throw pgStart.status === "rejected" ? pgStart.reason : (redisStart as PromiseRejectedResult).reason;
+  }
+  const [pg, redis] = [pgStart.value, redisStart.value];
   return {
     pg,
     redis,
