@@ -1,6 +1,6 @@
 /** Port picking and start failures: a taken port is retried, a dead server's log is quoted. */
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -86,6 +86,25 @@ test("waitUntil: a process that dies is reported at once with its exit code and 
   assert.match(error.message, /FATAL: it broke/);
   assert.equal(error.portInUse, false);
 });
+
+// A server's last words (postgres's shutdown lines) can arrive after its 'exit' event. Ending the
+// log at 'exit' lost them, and stalled the writer on a pipe nobody read any more.
+test(
+  "output written after the process exits still reaches its log, in full",
+  { timeout: 30_000 },
+  async () => {
+    const logFile = join(mkdtempSync(join(tmpdir(), "harness-proc-")), "out.log");
+    const script = "(i=1; while [ $i -le 20000 ]; do echo line-$i; i=$((i+1)); done) & exit 0";
+    const proc = startProcess("sh", ["-c", script], logFile);
+    assert.equal(await proc.exited, 0);
+    await eventually(async () => (await proc.logTail(20)).endsWith("line-20000\n"));
+    assert.equal(readFileSync(logFile, "utf8").split("\n").filter(Boolean).length, 20_000);
+  },
+);
+
+async function eventually(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((r) => setTimeout(r, 100));
+}
 
 // The test's own timeout is the failure: a waitUntil that trusted the probe would hang here.
 test("waitUntil: a probe that never answers still ends at the deadline", { timeout: 10_000 }, async () => {
