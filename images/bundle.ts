@@ -8,8 +8,8 @@
  */
 import { buildSync } from "esbuild";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 
 export const REPO_ROOT = join(__dirname, "..");
 
@@ -38,9 +38,14 @@ export type ServiceName = keyof typeof SERVICE_BUNDLES;
 // Optional native add-ons the bundled libraries probe for at run time; absent is fine.
 const OPTIONAL_NATIVE = ["pg-native", "bufferutil", "utf-8-validate"];
 
+// A changed file is written beside the build context's dist/ (outside what the .dockerignore lets
+// in) and renamed over the old one: a reader, such as another stack's `docker build` bundling the
+// same sources at the same time, sees the old file or the new one, never a half-written one.
 function writeIfChanged(path: string, content: Uint8Array): void {
   if (existsSync(path) && Buffer.compare(readFileSync(path), content) === 0) return;
-  writeFileSync(path, content);
+  const staging = join(dirname(dirname(path)), `.bundle-${process.pid}-${basename(path)}.tmp`);
+  writeFileSync(staging, content);
+  renameSync(staging, path);
 }
 
 /** Bundles one service into `<context>/dist/` and returns a content hash of what was produced. */

@@ -3,17 +3,10 @@
  * the other (names, networks, ports, images are per stack), both leave nothing behind.
  */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { bundleService } from "../../images/bundle";
-import { cleanUp, labelledLeft, phaseLine, REPO_ROOT, startDriver, uniqueStack } from "./support";
+import { after, test } from "node:test";
+import { cleanUp, labelledLeft, phaseLine, startDriver, uniqueStack } from "./support";
 
 const stacks = [uniqueStack("twoa"), uniqueStack("twob")];
-
-before(() => {
-  // Both runs bundle the same sources into the same dist/: do it once first, so neither reads a
-  // bundle the other is rewriting (identical bytes are never rewritten afterwards).
-  for (const service of ["cp-stub", "tenant"] as const) bundleService(service, REPO_ROOT);
-});
 
 after(async () => {
   for (const stack of stacks)
