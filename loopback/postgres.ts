@@ -139,14 +139,10 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Loop
     return { port, proc };
   };
 
-  let started: Awaited<ReturnType<typeof launch>>;
-  try {
-    started = await onFreePort(options.port, launch);
-  } catch (error) {
+  const { port, proc } = await onFreePort(options.port, launch).catch((error: unknown) => {
     rmSync(dir, { recursive: true, force: true });
     throw error;
-  }
-  const { port, proc } = started;
+  });
   const stop = async () => {
     await proc.stop(10_000);
     rmSync(dir, { recursive: true, force: true });

@@ -270,21 +270,8 @@ describe("ctx", () => {
         },
       }`),
     );
-    const summary = await runReplays({
-      replaysDir: dir.replays,
-      target: { ...target, reportsDir: dir.reports },
-      seed: SEED,
-      progress: () => undefined,
-      logSource: null,
-      journal: null,
-      stepSummaryFile: null,
-    });
-    assert.equal(summary.results[0].status, "PASS", summary.results[0].message);
-    // The bug class: a tenant that accepts another tenant's credentials.
-    edge.misbehave.guardOff = true;
-    edge.misbehave.anyBearer = true;
-    try {
-      const broken = await runReplays({
+    const run = () =>
+      runReplays({
         replaysDir: dir.replays,
         target: { ...target, reportsDir: dir.reports },
         seed: SEED,
@@ -293,6 +280,13 @@ describe("ctx", () => {
         journal: null,
         stepSummaryFile: null,
       });
+    const summary = await run();
+    assert.equal(summary.results[0].status, "PASS", summary.results[0].message);
+    // The bug class: a tenant that accepts another tenant's credentials.
+    edge.misbehave.guardOff = true;
+    edge.misbehave.anyBearer = true;
+    try {
+      const broken = await run();
       assert.equal(broken.results[0].status, "FAIL");
       assert.match(
         broken.results[0].message,

@@ -23,21 +23,18 @@ const seconds = (ms: number) => (ms / 1000).toFixed(3);
 export function renderJunit(summary: ReplaySummary, options: JunitOptions): string {
   const failures = summary.failed + summary.xpassed;
   const skipped = summary.skipped + summary.xfailed;
-  const root = create({ version: "1.0", encoding: "UTF-8" }).ele("testsuites", {
+  // One suite: the <testsuites> wrapper carries the same totals as it.
+  const totals = {
     name: xmlSafeAttribute(options.suiteName),
     tests: String(summary.total),
     failures: String(failures),
     errors: "0",
     skipped: String(skipped),
     time: seconds(summary.durationMs),
-  });
+  };
+  const root = create({ version: "1.0", encoding: "UTF-8" }).ele("testsuites", totals);
   const suite = root.ele("testsuite", {
-    name: xmlSafeAttribute(options.suiteName),
-    tests: String(summary.total),
-    failures: String(failures),
-    errors: "0",
-    skipped: String(skipped),
-    time: seconds(summary.durationMs),
+    ...totals,
     ...(options.timestamp ? { timestamp: options.timestamp } : {}),
   });
   for (const result of summary.results) {
