@@ -12,9 +12,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import fg from "fast-glob";
 
-// The unit tier's report also goes to a file, so the failures can be shown again at the very end:
-// by then later tiers have printed thousands of lines, and a CI log is often read from the bottom.
+// The unit tier's report also goes to a file, and each failed file's own output to another, so the
+// failures can be shown again at the very end: by then later tiers have printed thousands of lines,
+// and a CI log is often read from the bottom.
 const UNIT_REPORT = ".harness/test-logs/unit.txt";
+const UNIT_FAILURES = ".harness/test-logs/unit-failures.txt";
 
 interface Tier {
   name: string;
@@ -41,11 +43,11 @@ const tiers: Tier[] = [
         "node",
         "--import",
         "tsx",
-        "--test",
-        "--test-reporter=spec",
-        "--test-reporter-destination=stdout",
-        "--test-reporter=spec",
-        `--test-reporter-destination=${UNIT_REPORT}`,
+        "scripts/unit-tier.ts",
+        "--report",
+        UNIT_REPORT,
+        "--failures",
+        UNIT_FAILURES,
         ...testFiles(),
       ],
     ],
@@ -63,19 +65,16 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
-/** The spec reporter's closing "failing tests:" section: each failed test with its error. */
-function failingTestsSection(reportFile: string): string | undefined {
-  if (!existsSync(reportFile)) return undefined;
-  const report = readFileSync(reportFile, "utf8");
-  const start = report.indexOf("failing tests:");
-  if (start < 0) return undefined;
-  const lines = report.slice(start).split("\n");
-  const shown = lines.slice(0, 200).join("\n");
-  return lines.length > 200 ? `${shown}\n… (${lines.length - 200} more lines in ${reportFile})` : shown;
+/** What the unit tier recorded about its failed files, cut to a length a CI log keeps. */
+function unitFailures(): string | undefined {
+  if (!existsSync(UNIT_FAILURES)) return undefined;
+  const lines = readFileSync(UNIT_FAILURES, "utf8").split("\n");
+  const shown = lines.slice(0, 300).join("\n");
+  return lines.length > 300 ? `${shown}\n… (${lines.length - 300} more lines in ${UNIT_FAILURES})` : shown;
 }
 
 mkdirSync(".harness/test-logs", { recursive: true });
-rmSync(UNIT_REPORT, { force: true });
+for (const file of [UNIT_REPORT, UNIT_FAILURES]) rmSync(file, { force: true });
 
 const results: { name: string; ok: boolean; seconds: number }[] = [];
 for (const tier of tiers.filter((t) => wanted.length === 0 || wanted.includes(t.name))) {
@@ -90,8 +89,8 @@ for (const tier of tiers.filter((t) => wanted.length === 0 || wanted.includes(t.
 }
 
 const unitFailed = results.some((r) => r.name === "unit" && !r.ok);
-const unitFailures = unitFailed ? failingTestsSection(UNIT_REPORT) : undefined;
-if (unitFailures) console.error(`\n[test] unit, again (full report: ${UNIT_REPORT}):\n${unitFailures}`);
+const failures = unitFailed ? unitFailures() : undefined;
+if (failures) console.error(`\n[test] unit failures, again (full report: ${UNIT_REPORT}):\n${failures}`);
 
 console.error("\n[test] tiers:");
 for (const r of results) console.error(`[test]   ${r.ok ? "PASS" : "FAIL"}  ${r.name} (${r.seconds}s)`);
