@@ -31,7 +31,8 @@ describe("local.Command semantics", () => {
   });
 
   test("interpreter", async () => {
-    const r = await runCommand({ command: "print(6*7)", interpreter: ["python3", "-c"] });
+    // node: the one interpreter besides sh that every machine running these tests has.
+    const r = await runCommand({ command: "console.log(6*7)", interpreter: [process.execPath, "-e"] });
     assert.equal(r.stdout, "42");
   });
 
