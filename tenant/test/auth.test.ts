@@ -8,17 +8,18 @@ import { AUTH_ERRORS } from "../src/auth";
 import type { BootedTenant } from "../src/boot";
 import { loadConfig } from "../src/config";
 import {
-  ADMIN_TOKEN,
   admin,
+  ADMIN_TOKEN,
+  type Backends,
   call,
   createWorkspace,
   DEAD_URL,
   freshDatabase,
   org,
+  sqlPool,
   startBackends,
   startTenant,
   tenantEnv,
-  type Backends,
 } from "./support";
 
 let backends: Backends;
@@ -239,7 +240,7 @@ describe("token issuance routes", () => {
     ).json<{
       auth_token: string;
     }>().auth_token;
-    const pool = new Pool({ connectionString: backends.pg.url });
+    const pool = sqlPool(backends.pg.url);
     try {
       const { rows } = await pool.query(
         "SELECT encode(token_hash, 'hex') AS h, prefix FROM workspace_auth_tokens WHERE workspace_id = $1",

@@ -3,20 +3,21 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { Redis } from "ioredis";
-import { Pool } from "pg";
+import type { Pool } from "pg";
 import { AUTH_ERRORS } from "../src/auth";
 import type { BootedTenant } from "../src/boot";
 import { startCp, type Cp } from "./cp";
 import {
   admin,
+  type Backends,
   call,
   createWorkspace,
   fakeResolver,
   org,
+  sqlPool,
   startBackends,
   startTenant,
   tenantEnv,
-  type Backends,
 } from "./support";
 
 let backends: Backends;
@@ -39,7 +40,7 @@ before(async () => {
   selfHosted = await startTenant(tenantEnv(backends, { MOLECULE_ORG_ID: "", CP_PROVISION_URL: "" }), {
     resolve,
   });
-  pool = new Pool({ connectionString: backends.pg.url });
+  pool = sqlPool(backends.pg.url);
   redis = new Redis(backends.redis.url);
 });
 

@@ -2,6 +2,7 @@
  * Test support: real PostgreSQL and Redis on loopback (throwaway), the tenant booted in-process on
  * port 0, and a tiny HTTP client that can set Host (fetch cannot).
  */
+import { Pool } from "pg";
 import { request } from "undici";
 import { startPostgres, type LoopbackPostgres } from "../../loopback/postgres";
 import { startRedis, type LoopbackRedis } from "../../loopback/redis";
@@ -37,6 +38,17 @@ export async function startBackends(): Promise<Backends> {
       await Promise.all([pg.stop(), redis.stop()]);
     },
   };
+}
+
+/**
+ * A pool for a test's own SQL. An idle client's error (postgres ending its connection) goes to
+ * stderr, where the unit tier's failure report shows it, instead of crashing the test process
+ * with an unhandled 'error' event long after the test that opened the connection has passed.
+ */
+export function sqlPool(url: string): Pool {
+  const pool = new Pool({ connectionString: url });
+  pool.on("error", (error) => console.error(`test sql pool: idle client error: ${error.message}`));
+  return pool;
 }
 
 /** The harness's production-shape env for one tenant, pointed at loopback servers. */

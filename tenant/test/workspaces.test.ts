@@ -2,20 +2,21 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { Pool } from "pg";
+import type { Pool } from "pg";
 import { AUTH_ERRORS } from "../src/auth";
 import type { BootedTenant } from "../src/boot";
 import { startCp, type Cp } from "./cp";
 import {
   admin,
+  type Backends,
   call,
   createWorkspace,
   freshDatabase,
   org,
+  sqlPool,
   startBackends,
   startTenant,
   tenantEnv,
-  type Backends,
 } from "./support";
 
 let backends: Backends;
@@ -27,7 +28,7 @@ before(async () => {
   backends = await startBackends();
   cp = await startCp();
   tenant = await startTenant(tenantEnv(backends, { CP_PROVISION_URL: cp.url, MOLECULE_CP_URL: cp.url }));
-  pool = new Pool({ connectionString: backends.pg.url });
+  pool = sqlPool(backends.pg.url);
 });
 
 after(async () => {
