@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { LEGACY_TENANT_HOST } from "../contracts/hosts";
@@ -55,6 +55,7 @@ function nginxTestWithFileStdout(conf: string): { status: number | null; output:
     return { status: run.status, output: readFileSync(outPath, "utf8") };
   } finally {
     closeSync(out);
+    rmSync(prefix, { recursive: true, force: true });
   }
 }
 

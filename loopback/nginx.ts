@@ -28,16 +28,22 @@ export function makeNginxPrefix(): string {
   return prefix;
 }
 
-/** Runs `nginx -t` on a config; resolves on success, rejects with nginx's own message otherwise. */
-export async function testNginxConfig(config: string, prefix = makeNginxPrefix()): Promise<void> {
+/**
+ * Runs `nginx -t` on a config; resolves on success, rejects with nginx's own message otherwise.
+ * Without a `prefix`, it uses a throwaway one and removes it afterwards.
+ */
+export async function testNginxConfig(config: string, prefix?: string): Promise<void> {
   const nginx = requireBinary("nginx", "nginx-light");
-  const confPath = join(prefix, "nginx.conf");
+  const dir = prefix ?? makeNginxPrefix();
+  const confPath = join(dir, "nginx.conf");
   writeFileSync(confPath, config);
   try {
-    await run(nginx, ["-t", "-q", "-p", prefix, "-c", confPath]);
+    await run(nginx, ["-t", "-q", "-p", dir, "-c", confPath]);
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? "";
     throw new Error(`nginx -t rejected the config:\n${stderr || (error as Error).message}`);
+  } finally {
+    if (prefix === undefined) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,14 +1,18 @@
 /** Port picking and start failures: a taken port is retried, a dead server's log is quoted. */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { freePort, onFreePort } from "./free-port";
 import { ExitedBeforeReadyError, startProcess, waitUntil } from "./process";
 import { startPostgres } from "./postgres";
 import { startRedis } from "./redis";
+
+// One scratch dir for the logs of the processes these tests start, removed when the file ends.
+const scratch = mkdtempSync(join(tmpdir(), "harness-proc-"));
+after(() => rmSync(scratch, { recursive: true, force: true }));
 
 function occupy(): Promise<{ server: Server; port: number }> {
   return new Promise((resolve) => {
@@ -74,7 +78,7 @@ test("onFreePort: gives up after three taken ports, and never retries other fail
 });
 
 test("waitUntil: a process that dies is reported at once with its exit code and the end of its log", async () => {
-  const logFile = join(mkdtempSync(join(tmpdir(), "harness-proc-")), "out.log");
+  const logFile = join(scratch, "dies.log");
   const proc = startProcess("sh", ["-c", "echo starting; echo 'FATAL: it broke' >&2; exit 3"], logFile);
   const error = await waitUntil("sh server", async () => false, { process: proc, timeoutMs: 10_000 }).then(
     () => assert.fail("waitUntil resolved"),
@@ -93,7 +97,7 @@ test(
   "output written after the process exits still reaches its log, in full",
   { timeout: 30_000 },
   async () => {
-    const logFile = join(mkdtempSync(join(tmpdir(), "harness-proc-")), "out.log");
+    const logFile = join(scratch, "after-exit.log");
     const script = "(i=1; while [ $i -le 20000 ]; do echo line-$i; i=$((i+1)); done) & exit 0";
     const proc = startProcess("sh", ["-c", script], logFile);
     assert.equal(await proc.exited, 0);

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -31,12 +31,16 @@ function unitTier(...files: string[]) {
     // Without the test runner's marker this file runs under, the tier reports as a top-level run.
     { encoding: "utf8", timeout: 60_000, env: { ...process.env, NODE_TEST_CONTEXT: undefined } },
   );
-  return {
-    status: run.status,
-    stdout: run.stdout,
-    report: readFileSync(report, "utf8"),
-    failures: readFileSync(failures, "utf8"),
-  };
+  try {
+    return {
+      status: run.status,
+      stdout: run.stdout,
+      report: readFileSync(report, "utf8"),
+      failures: readFileSync(failures, "utf8"),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 test("unit tier: a file failing after its tests passed is reported with its output and exit", () => {

@@ -2,7 +2,7 @@
  * Runs a rendered edge config in the real nginx binary on loopback, and talks to it with the Host
  * header set (undici's `request` sends it; `fetch` would drop it).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { request } from "undici";
 import { freePort } from "../../loopback/free-port";
@@ -39,7 +39,12 @@ export async function startEdge(
     pidPath: join(prefix, "nginx.pid"),
     accessLog,
   });
-  await testNginxConfig(config, prefix);
+  try {
+    await testNginxConfig(config, prefix);
+  } catch (error) {
+    rmSync(prefix, { recursive: true, force: true }); // startNginx, which would remove it, never ran
+    throw error;
+  }
   const nginx = await startNginx(config, [port], prefix);
   return {
     port,

@@ -4,14 +4,18 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { request } from "undici";
 import { bundleService, REPO_ROOT } from "../../images/bundle";
 import { freePort } from "../../loopback/free-port";
 import { startProcess, waitUntil, type ManagedProcess } from "../../loopback/process";
+
+// The started processes' logs, removed when the file ends.
+const scratch = mkdtempSync(join(tmpdir(), "cp-stub-main-"));
+after(() => rmSync(scratch, { recursive: true, force: true }));
 
 const TSX = join(REPO_ROOT, "node_modules", ".bin", "tsx");
 const MAIN_TS = join(REPO_ROOT, "cp-stub", "src", "main.ts");
@@ -27,7 +31,7 @@ async function boot(
   env: Record<string, string>,
 ): Promise<{ proc: ManagedProcess; base: string; logFile: string }> {
   const port = await freePort();
-  const logFile = join(mkdtempSync(join(tmpdir(), "cp-stub-main-")), "out.log");
+  const logFile = join(mkdtempSync(join(scratch, "run-")), "out.log");
   const proc = startProcess(command, args, logFile, {
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", ...env },
