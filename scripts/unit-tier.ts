@@ -27,17 +27,16 @@ if (!values.report || !values.failures || files.length === 0) {
   );
   process.exit(2);
 }
+// By default the same parallelism as `node --test`.
+const concurrency = values.concurrency ? Number(values.concurrency) : Math.max(availableParallelism() - 1, 1);
+if (!Number.isInteger(concurrency) || concurrency < 1) {
+  console.error(`unit tier: --concurrency must be a whole number ≥ 1, got ${values.concurrency}`);
+  process.exit(2);
+}
 
 async function main(report: string, failuresFile: string): Promise<number> {
   const failures = new FailureReport();
   let failed = false;
-  // By default the same parallelism as `node --test`.
-  const concurrency = values.concurrency
-    ? Number(values.concurrency)
-    : Math.max(availableParallelism() - 1, 1);
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new Error(`--concurrency must be a whole number ≥ 1, got ${values.concurrency}`);
-  }
   const events = run({ files, concurrency });
   events.on("test:fail", () => (failed = true));
   for (const type of ["test:fail", "test:complete", "test:stderr", "test:stdout", "test:diagnostic"]) {
