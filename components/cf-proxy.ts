@@ -16,7 +16,8 @@ import {
 import type { ImageBuilder } from "../config/schema";
 import { healthcheck } from "../lib/docker";
 import { ALIASES, type Naming } from "../lib/naming";
-import { publishedPort, serviceContainer } from "./container";
+import { serviceContainer } from "./container";
+import { HostPort } from "./host-port";
 import { localImage } from "./local-image";
 
 export interface CfProxyArgs {
@@ -28,8 +29,8 @@ export interface CfProxyArgs {
   /** Host port (0 = a free one) and bind address. */
   port: number;
   bindAddress: string;
-  /** The tenant containers: the edge starts after all of them are healthy. */
-  tenants: docker.Container[];
+  /** The tenant containers, once healthy: the edge starts after all of them. */
+  tenants: pulumi.Output<docker.Container>[];
   builder: ImageBuilder;
   rebuildNonce: string;
   keepImages: boolean;
@@ -37,8 +38,10 @@ export interface CfProxyArgs {
 }
 
 export class CfProxy extends pulumi.ComponentResource {
-  public readonly image: docker.Image;
+  public readonly image: docker.RemoteImage;
   public readonly container: docker.Container;
+  /** The container once healthy (the health gate): what dependents wait for. */
+  public readonly ready: pulumi.Output<docker.Container>;
   public readonly containerName: string;
   /** The rendered nginx.conf (uploaded to /etc/nginx/nginx.conf). */
   public readonly nginxConf: string;
@@ -48,8 +51,13 @@ export class CfProxy extends pulumi.ComponentResource {
     super("harness:index:CfProxy", name, {}, opts);
     this.containerName = args.naming.object("cf-proxy");
     this.nginxConf = renderNginxConf(args.options);
+    this.hostPort = new HostPort(
+      `${name}-port`,
+      { bindAddress: args.bindAddress, port: args.port },
+      { parent: this },
+    ).port;
     const context = join(args.repoRoot, "cf-proxy");
-    const built = localImage(
+    this.image = localImage(
       name,
       {
         naming: args.naming,
@@ -64,30 +72,28 @@ export class CfProxy extends pulumi.ComponentResource {
       },
       this,
     );
-    this.image = built.image;
-    this.container = serviceContainer(
+    ({ container: this.container, ready: this.ready } = serviceContainer(
       `${name}-container`,
       {
         naming: args.naming,
         role: "cf-proxy",
         containerName: this.containerName,
-        image: this.image.repoDigest,
+        image: this.image.imageId,
         networkName: args.networkName,
         aliases: [ALIASES.edge],
         healthcheck: healthcheck([...EDGE_HEALTHCHECK]),
         ports: [
           {
             internal: EDGE_CONTAINER_PORT,
-            external: args.port === 0 ? undefined : args.port,
+            external: this.hostPort,
             ip: args.bindAddress,
           },
         ],
         uploads: [{ file: EDGE_CONFIG_PATH, content: this.nginxConf }],
         waitTimeoutSeconds: args.waitTimeoutSeconds,
       },
-      { parent: this, dependsOn: [...args.tenants, ...(built.cleanup ? [built.cleanup] : [])] },
-    );
-    this.hostPort = publishedPort(this.container, EDGE_CONTAINER_PORT);
+      { parent: this, dependsOn: args.tenants },
+    ));
     this.registerOutputs({ containerName: this.containerName, hostPort: this.hostPort });
   }
 }

@@ -1,17 +1,19 @@
 /**
  * One place for what every harness container gets: a fixed stack-scoped name (so deleteBeforeReplace),
- * labels, the stack network with an alias, a ~1 s healthcheck that `wait` blocks on, loopback-only
- * published ports, a short stop grace period and anonymous volumes removed with the container.
+ * labels, the stack network with an alias, a ~1 s healthcheck and the health gate on it (ready.ts),
+ * loopback-only published ports, a short stop grace period and anonymous volumes removed with the
+ * container. A healthcheck change replaces the container: Docker cannot change it in place.
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { DESTROY_GRACE_SECONDS, type Healthcheck } from "../lib/docker";
 import { labelList, type Naming, type Role } from "../lib/naming";
+import { containerReady } from "./ready";
 
 export interface PublishedPort {
   internal: number;
-  /** Host port; undefined = a free port picked by Docker (read back from the container's `ports`). */
-  external?: number;
+  /** Host port (components/host-port.ts keeps a picked one stable). */
+  external: pulumi.Input<number>;
   /** Host address to bind (127.0.0.1 unless configured otherwise). */
   ip: string;
 }
@@ -26,7 +28,7 @@ export interface ServiceContainerArgs {
   networkName: pulumi.Input<string>;
   aliases: string[];
   envs?: pulumi.Input<pulumi.Input<string>[]>;
-  /** undefined = the image's own HEALTHCHECK (it must have one: `wait` needs a health status). */
+  /** undefined = the image's own HEALTHCHECK (it must have one: the health gate needs a status). */
   healthcheck: Healthcheck | undefined;
   ports?: PublishedPort[];
   /** Extra labels (beyond harness.stack/harness.role); values may be Outputs. */
@@ -35,15 +37,21 @@ export interface ServiceContainerArgs {
   waitTimeoutSeconds: number;
 }
 
+export interface ServiceContainer {
+  container: docker.Container;
+  /** The container, once healthy: what dependents list in `dependsOn`. */
+  ready: pulumi.Output<docker.Container>;
+}
+
 export function serviceContainer(
   name: string,
   args: ServiceContainerArgs,
   opts: pulumi.CustomResourceOptions,
-): docker.Container {
+): ServiceContainer {
   const labels = labelList(args.naming.labels(args.role)) as { label: string; value: pulumi.Input<string> }[];
   for (const key of Object.keys(args.labels ?? {}).sort())
     labels.push({ label: key, value: args.labels![key] });
-  return new docker.Container(
+  const container = new docker.Container(
     name,
     {
       name: args.containerName,
@@ -52,8 +60,6 @@ export function serviceContainer(
       labels,
       networksAdvanced: [{ name: args.networkName, aliases: args.aliases }],
       healthcheck: args.healthcheck,
-      wait: true,
-      waitTimeout: args.waitTimeoutSeconds,
       ports: args.ports?.map((p) => ({
         internal: p.internal,
         external: p.external,
@@ -68,15 +74,7 @@ export function serviceContainer(
       logDriver: "json-file",
     },
     // Fixed names and ports: the old container must go before its replacement can be created.
-    { deleteBeforeReplace: true, ...opts },
+    { deleteBeforeReplace: true, replaceOnChanges: ["healthcheck"], ...opts },
   );
-}
-
-/** The host port Docker published for `internal` (the configured one, or the free one it picked). */
-export function publishedPort(container: docker.Container, internal: number): pulumi.Output<number> {
-  return container.ports.apply((ports) => {
-    const port = (ports ?? []).find((p) => p.internal === internal)?.external;
-    if (port === undefined) throw new Error(`container port ${internal} is not published`);
-    return port;
-  });
+  return { container, ready: containerReady(container, args.containerName, args.waitTimeoutSeconds) };
 }

@@ -9,7 +9,8 @@ import { join } from "node:path";
 import type { ImageBuilder } from "../config/schema";
 import { HEALTHCHECKS, healthcheck } from "../lib/docker";
 import { ALIASES, PORTS, type Naming } from "../lib/naming";
-import { publishedPort, serviceContainer } from "./container";
+import { serviceContainer } from "./container";
+import { HostPort } from "./host-port";
 import { localImage } from "./local-image";
 
 export interface CpStubArgs {
@@ -25,8 +26,10 @@ export interface CpStubArgs {
 }
 
 export class CpStub extends pulumi.ComponentResource {
-  public readonly image: docker.Image;
+  public readonly image: docker.RemoteImage;
   public readonly container: docker.Container;
+  /** The container once healthy (the health gate): what dependents wait for. */
+  public readonly ready: pulumi.Output<docker.Container>;
   public readonly containerName: string;
   /** Base URL inside the network. */
   public readonly internalUrl: string;
@@ -37,8 +40,11 @@ export class CpStub extends pulumi.ComponentResource {
     super("harness:index:CpStub", name, {}, opts);
     this.containerName = args.naming.object("cp-stub");
     this.internalUrl = `http://${ALIASES.cpStub}:${PORTS.cpStub}`;
+    const hostPort = args.publish
+      ? new HostPort(`${name}-port`, { bindAddress: "127.0.0.1" }, { parent: this }).port
+      : undefined;
     const context = join(args.repoRoot, "cp-stub");
-    const built = localImage(
+    this.image = localImage(
       name,
       {
         naming: args.naming,
@@ -53,24 +59,23 @@ export class CpStub extends pulumi.ComponentResource {
       },
       this,
     );
-    this.image = built.image;
-    this.container = serviceContainer(
+    ({ container: this.container, ready: this.ready } = serviceContainer(
       `${name}-container`,
       {
         naming: args.naming,
         role: "cp-stub",
         containerName: this.containerName,
-        image: this.image.repoDigest,
+        image: this.image.imageId,
         networkName: args.networkName,
         aliases: [ALIASES.cpStub],
         envs: [`PORT=${PORTS.cpStub}`],
         healthcheck: healthcheck([...HEALTHCHECKS.cpStub]),
-        ports: args.publish ? [{ internal: PORTS.cpStub, ip: "127.0.0.1" }] : [],
+        ports: hostPort ? [{ internal: PORTS.cpStub, external: hostPort, ip: "127.0.0.1" }] : [],
         waitTimeoutSeconds: args.waitTimeoutSeconds,
       },
-      { parent: this, dependsOn: built.cleanup ? [built.cleanup] : [] },
-    );
-    this.hostPort = args.publish ? publishedPort(this.container, PORTS.cpStub) : pulumi.output(undefined);
+      { parent: this },
+    ));
+    this.hostPort = hostPort ?? pulumi.output(undefined);
     this.registerOutputs({ containerName: this.containerName, hostPort: this.hostPort });
   }
 }

@@ -1,26 +1,24 @@
 /**
- * An image built locally from a build context (docker.Image, skipPush): the provider hashes the
- * context (honouring its .dockerignore) at every preview/up, so an unchanged context is not rebuilt
- * and an unchanged `repoDigest` (the local image id) keeps its containers. Never built on preview.
+ * An image built locally from a build context: a `docker.RemoteImage` with a `build` block (the
+ * docker provider's own build, through the engine's API). Its tag is content-addressed —
+ * `harness-<stack>/<role>:<12 hex>` over the context (honouring `.dockerignore`), the Dockerfile,
+ * the build args, the target, the builder and the rebuild nonce — so an unchanged tree keeps the
+ * image and its containers, and any change is a new tag: a new image, then new containers, then the
+ * old image removed (create before delete never collides). Never built on preview.
  *
- * docker.Image never removes what it built; unless the stack keeps its images, a companion
- * local.Command removes the stack's tag and its dangling earlier builds on destroy. Containers depend
- * on that command, so Pulumi deletes them first. The command is created BEFORE the image (the image
- * depends on it): an `up` interrupted while the image builds (Pulumi lets the build finish, then
- * starts nothing new) still has the command in its state, so `destroy` removes what was built.
+ * The build labels the image with the stack and role. On destroy the provider removes the image
+ * unless the stack keeps its images (`keepImages`).
  */
-import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+import { isAbsolute, relative, sep } from "node:path";
 import type { ImageBuilder } from "../config/schema";
-import { LABEL_ROLE, LABEL_STACK, type Naming, type Role } from "../lib/naming";
-import { shellQuote } from "../lib/runner";
+import { contextHash } from "../lib/build-context";
+import type { Naming, Role } from "../lib/naming";
 
 /** Build arg the Dockerfiles declare right after FROM: a new value invalidates every later layer. */
 export const REBUILD_ARG = "HARNESS_REBUILD";
-/** Build args the Dockerfiles turn into LABELs (docker.Image has no labels input). */
-export const STACK_LABEL_ARG = "HARNESS_STACK";
-export const ROLE_LABEL_ARG = "HARNESS_ROLE";
 
 export interface LocalImageArgs {
   naming: Naming;
@@ -37,53 +35,64 @@ export interface LocalImageArgs {
   base?: docker.RemoteImage;
 }
 
-export interface LocalImage {
-  image: docker.Image;
-  /** What containers depend on so they are deleted before the image is removed. */
-  cleanup?: command.local.Command;
+/**
+ * The tag's content part: the context's content hash and every input of the `build` block. The
+ * provider replaces the image when any of them changes and removes the old one by name, so each must
+ * change the name too, or the removal would hit the new image.
+ */
+export function imageTag(contextHash: string, build: Record<string, unknown>): string {
+  return createHash("sha256")
+    .update(contextHash)
+    .update("\0")
+    .update(stableJson(build))
+    .digest("hex")
+    .slice(0, 12);
 }
 
-export function imageCleanupCommand(imageName: string, stackLabel: string, role: Role): string {
-  const filters = [`label=${LABEL_STACK}=${stackLabel}`, `label=${LABEL_ROLE}=${role}`]
-    .map((f) => `--filter ${shellQuote(f)}`)
-    .join(" ");
-  // Best effort: a missing image or docker CLI must not fail the destroy.
-  return `docker image rm ${shellQuote(imageName)} >/dev/null 2>&1; docker image prune --force ${filters} >/dev/null 2>&1; true`;
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    return `{${Object.keys(obj)
+      .sort()
+      .filter((k) => obj[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${stableJson(obj[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(value);
 }
 
-export function localImage(name: string, args: LocalImageArgs, parent: pulumi.Resource): LocalImage {
-  const imageName = args.naming.image(args.role);
-  const buildArgs: Record<string, pulumi.Input<string>> = {
-    ...args.args,
-    [STACK_LABEL_ARG]: args.naming.stackLabel,
-    [ROLE_LABEL_ARG]: args.role,
-  };
-  if (args.rebuildNonce !== "") buildArgs[REBUILD_ARG] = args.rebuildNonce;
-  const cleanup = args.keepImages
-    ? undefined
-    : new command.local.Command(
-        `${name}-image-cleanup`,
-        {
-          delete: imageCleanupCommand(imageName, args.naming.stackLabel, args.role),
-          addPreviousOutputInEnv: false,
-        },
-        { parent },
-      );
-  const image = new docker.Image(
+/**
+ * The build's `dockerfile`: relative to the context when inside it, as the docker CLI sends it (only
+ * then does the provider keep a Dockerfile that `.dockerignore` excludes, as Docker does); absolute
+ * otherwise (the provider adds an outside Dockerfile to the context).
+ */
+export function dockerfileParameter(context: string, dockerfile: string): string {
+  const rel = relative(context, dockerfile);
+  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? dockerfile : rel.split(sep).join("/");
+}
+
+export function localImage(name: string, args: LocalImageArgs, parent: pulumi.Resource): docker.RemoteImage {
+  const hash = contextHash(args.context, args.dockerfile);
+  const build = pulumi.output(args.args).apply((resolved) => {
+    const buildArgs: Record<string, string> = { ...resolved };
+    if (args.rebuildNonce !== "") buildArgs[REBUILD_ARG] = args.rebuildNonce;
+    return {
+      context: args.context,
+      dockerfile: dockerfileParameter(args.context, args.dockerfile),
+      buildArgs,
+      labels: args.naming.labels(args.role),
+      useLegacyBuilder: args.builder === "BuilderV1",
+      ...(args.target ? { target: args.target } : {}),
+    };
+  });
+  return new docker.RemoteImage(
     `${name}-image`,
     {
-      imageName,
-      skipPush: true,
-      buildOnPreview: false,
-      build: {
-        context: args.context,
-        dockerfile: args.dockerfile,
-        args: buildArgs,
-        builderVersion: args.builder,
-        ...(args.target ? { target: args.target } : {}),
-      },
+      name: build.apply((b) => `${args.naming.imageRepository(args.role)}:${imageTag(hash, b)}`),
+      build,
+      keepLocally: args.keepImages,
     },
-    { parent, dependsOn: [...(args.base ? [args.base] : []), ...(cleanup ? [cleanup] : [])] },
+    { parent, dependsOn: args.base ? [args.base] : [] },
   );
-  return cleanup ? { image, cleanup } : { image };
 }

@@ -7,7 +7,8 @@ import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { HEALTHCHECKS, healthcheck } from "../lib/docker";
 import { ALIASES, PORTS, POSTGRES_DB, POSTGRES_USER, type Naming } from "../lib/naming";
-import { serviceContainer, publishedPort } from "./container";
+import { serviceContainer } from "./container";
+import { HostPort } from "./host-port";
 import { GeneratedSecret } from "./generated-secret";
 
 export interface PostgresArgs {
@@ -21,6 +22,8 @@ export interface PostgresArgs {
 
 export class Postgres extends pulumi.ComponentResource {
   public readonly container: docker.Container;
+  /** The container once healthy (the health gate): what dependents wait for. */
+  public readonly ready: pulumi.Output<docker.Container>;
   public readonly containerName: string;
   /** In-network host name. */
   public readonly alias: string;
@@ -34,8 +37,9 @@ export class Postgres extends pulumi.ComponentResource {
     super("harness:index:Postgres", name, {}, opts);
     this.alias = ALIASES.postgres(args.tenant);
     this.containerName = args.naming.object(`postgres-${args.tenant}`);
+    this.hostPort = new HostPort(`${name}-port`, { bindAddress: "127.0.0.1" }, { parent: this }).port;
     this.password = new GeneratedSecret(`${name}-password`, { kind: "password" }, { parent: this }).value;
-    this.container = serviceContainer(
+    ({ container: this.container, ready: this.ready } = serviceContainer(
       `${name}-container`,
       {
         naming: args.naming,
@@ -52,13 +56,12 @@ export class Postgres extends pulumi.ComponentResource {
             `POSTGRES_DB=${POSTGRES_DB}`,
           ]),
         healthcheck: healthcheck([...HEALTHCHECKS.postgres(POSTGRES_USER, POSTGRES_DB)]),
-        ports: [{ internal: PORTS.postgres, ip: "127.0.0.1" }],
+        ports: [{ internal: PORTS.postgres, external: this.hostPort, ip: "127.0.0.1" }],
         labels: { "harness.tenant": args.tenant },
         waitTimeoutSeconds: args.waitTimeoutSeconds,
       },
       { parent: this },
-    );
-    this.hostPort = publishedPort(this.container, PORTS.postgres);
+    ));
     this.internalUrl = pulumi.secret(
       pulumi.interpolate`postgres://${POSTGRES_USER}:${this.password.apply(encodeURIComponent)}@${this.alias}:${PORTS.postgres}/${POSTGRES_DB}?sslmode=disable`,
     );

@@ -14,6 +14,8 @@ export interface RedisArgs {
 
 export class Redis extends pulumi.ComponentResource {
   public readonly container: docker.Container;
+  /** The container once healthy (the health gate): what dependents wait for. */
+  public readonly ready: pulumi.Output<docker.Container>;
   public readonly containerName: string;
   /** REDIS_URL inside the network. */
   public readonly internalUrl: string;
@@ -22,7 +24,7 @@ export class Redis extends pulumi.ComponentResource {
     super("harness:index:Redis", name, {}, opts);
     this.containerName = args.naming.object("redis");
     this.internalUrl = `redis://${ALIASES.redis}:${PORTS.redis}`;
-    this.container = serviceContainer(
+    ({ container: this.container, ready: this.ready } = serviceContainer(
       `${name}-container`,
       {
         naming: args.naming,
@@ -35,7 +37,7 @@ export class Redis extends pulumi.ComponentResource {
         waitTimeoutSeconds: args.waitTimeoutSeconds,
       },
       { parent: this },
-    );
+    ));
     this.registerOutputs({ containerName: this.containerName });
   }
 }

@@ -16,8 +16,8 @@ export interface SeedArgs {
   target: pulumi.Input<string>;
   /** Ids of the tenant containers: a replaced tenant re-seeds. */
   tenantContainerIds: pulumi.Input<string>[];
-  /** Must exist (edge healthy, tenants healthy) before seeding. */
-  after: pulumi.Resource[];
+  /** The edge and the tenants, once healthy (their health gates): seeding waits for them. */
+  after: pulumi.Input<pulumi.Resource>[];
 }
 
 export class Seed extends pulumi.ComponentResource {
@@ -42,8 +42,9 @@ export class Seed extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: args.after },
     );
-    this.stdout = this.command.stdout;
-    this.result = this.command.stdout.apply(parseSeed);
+    // The command's outputs are secret because its environment is; the seed's ids are not.
+    this.stdout = pulumi.unsecret(this.command.stdout);
+    this.result = this.stdout.apply(parseSeed);
     this.registerOutputs({ result: this.result });
   }
 }

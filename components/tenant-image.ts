@@ -10,7 +10,6 @@ import { join } from "node:path";
 import type { ImageBuilder, TenantImageSource } from "../config/schema";
 import type { Naming } from "../lib/naming";
 import { localImage } from "./local-image";
-import type { Resource } from "@pulumi/pulumi";
 
 export interface TenantImageArgs {
   naming: Naming;
@@ -25,10 +24,8 @@ export interface TenantImageArgs {
 }
 
 export class TenantImage extends pulumi.ComponentResource {
-  /** What tenant containers run: a built image's id (repoDigest) or a pulled image's id. */
+  /** What tenant containers run: the built or pulled image's id. */
   public readonly ref: pulumi.Output<string>;
-  /** Resources tenant containers must depend on (the image cleanup on destroy). */
-  public readonly dependencies: Resource[] = [];
 
   constructor(name: string, args: TenantImageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("harness:index:TenantImage", name, {}, opts);
@@ -48,7 +45,7 @@ export class TenantImage extends pulumi.ComponentResource {
         rebuildNonce: args.rebuildNonce,
         keepImages: args.keepImages,
       };
-      let built;
+      let built: docker.RemoteImage;
       if (source.kind === "reference") {
         if (!args.nodeBase) throw new Error("internal: the reference tenant needs the node base image");
         const context = join(args.repoRoot, "tenant");
@@ -76,8 +73,7 @@ export class TenantImage extends pulumi.ComponentResource {
           this,
         );
       }
-      this.ref = built.image.repoDigest;
-      if (built.cleanup) this.dependencies.push(built.cleanup);
+      this.ref = built.imageId;
     }
     this.registerOutputs({ ref: this.ref });
   }

@@ -26,8 +26,6 @@ export interface TenantArgs {
   naming: Naming;
   tenant: TenantConfig;
   image: pulumi.Input<string>;
-  /** Resources the container must outlive on destroy (e.g. the image cleanup). */
-  imageDependencies: pulumi.Resource[];
   networkName: pulumi.Input<string>;
   postgres: Postgres;
   redis: Redis;
@@ -96,6 +94,8 @@ export class Tenant extends pulumi.ComponentResource {
   public readonly containerName: string;
   public readonly adminToken: pulumi.Output<string>;
   public readonly container: docker.Container;
+  /** The container once healthy (the health gate): what dependents wait for. */
+  public readonly ready: pulumi.Output<docker.Container>;
 
   constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
     super("harness:index:Tenant", name, {}, opts);
@@ -126,7 +126,7 @@ export class Tenant extends pulumi.ComponentResource {
           extraEnv: args.extraEnv,
         }),
       );
-    this.container = serviceContainer(
+    ({ container: this.container, ready: this.ready } = serviceContainer(
       `${name}-container`,
       {
         naming: args.naming,
@@ -143,14 +143,9 @@ export class Tenant extends pulumi.ComponentResource {
       {
         parent: this,
         // Boots only once its database, Redis and the CP it calls at boot are healthy.
-        dependsOn: [
-          args.postgres.container,
-          args.redis.container,
-          args.cpStub.container,
-          ...args.imageDependencies,
-        ],
+        dependsOn: [args.postgres.ready, args.redis.ready, args.cpStub.ready],
       },
-    );
+    ));
     this.registerOutputs({ host: this.host, orgId: this.orgId, containerName: this.containerName });
   }
 }

@@ -1,88 +1,69 @@
 /**
- * The build context a `docker build` receives, as the docker CLI (and the Pulumi docker provider)
- * sends it: every file under the context except what `.dockerignore` excludes (Docker's pattern
- * semantics, exceptions included), the Dockerfile and `.dockerignore` always (the daemon needs them),
- * owner root:root, and a Dockerfile from outside the context added under a generated name.
+ * The build context a `docker build` receives, as the docker CLI sends it: every file under the
+ * context except what `.dockerignore` excludes (Docker's pattern semantics, exceptions included),
+ * the Dockerfile and `.dockerignore` always (the daemon needs them). `contextHash` digests it: the
+ * locally built images are tagged with it, so a changed context means a new image.
  */
 import dockerignore from "@balena/dockerignore";
 import fg from "fast-glob";
-import { randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { existsSync, lstatSync, readFileSync, readlinkSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import { pack, type Pack } from "tar-stream";
-
-export interface BuildContext {
-  /** Paths relative to the context (forward slashes), sorted, that go into the tar. */
-  entries: string[];
-  /** What to pass as the build's `dockerfile` parameter. */
-  dockerfile: string;
-  /** A Dockerfile from outside the context, added to the tar under `dockerfile`. */
-  externalDockerfile?: Buffer;
-}
 
 const toPosix = (p: string) => p.split(sep).join("/");
 
-/** Decides what goes into the context (pure apart from reading the tree). */
-export function planBuildContext(contextDir: string, dockerfilePath: string): BuildContext {
+/**
+ * Paths relative to the context (forward slashes), sorted, that a build of `dockerfilePath` receives.
+ * Throws naming a missing context or Dockerfile.
+ */
+export function planBuildContext(contextDir: string, dockerfilePath: string): string[] {
   const context = resolve(contextDir);
   if (!existsSync(context)) throw new Error(`build context ${context} does not exist`);
   const dockerfile = isAbsolute(dockerfilePath) ? dockerfilePath : resolve(dockerfilePath);
   if (!existsSync(dockerfile)) throw new Error(`Dockerfile ${dockerfile} does not exist`);
   const rel = toPosix(relative(context, dockerfile));
   const inside = !rel.startsWith("../") && rel !== "..";
-
   const ignoreFile = join(context, ".dockerignore");
   const keep = existsSync(ignoreFile)
     ? dockerignore({ ignorecase: false }).add(readFileSync(ignoreFile, "utf8")).createFilter()
     : () => true;
   const always = new Set([".dockerignore", ...(inside ? [rel] : [])]);
-  const all = fg.sync("**", { cwd: context, dot: true, onlyFiles: false, followSymbolicLinks: false });
-  const entries = all.filter((p) => always.has(p) || keep(p)).sort();
-
-  if (inside) return { entries, dockerfile: rel };
-  return {
-    entries,
-    dockerfile: `.dockerfile.${randomBytes(10).toString("hex")}`,
-    externalDockerfile: readFileSync(dockerfile),
-  };
+  return allEntries(context).filter((p) => always.has(p) || keep(p));
 }
 
-function addEntry(tar: Pack, header: Parameters<Pack["entry"]>[0], content?: Buffer): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const done = (error?: Error | null) => (error ? reject(error) : resolvePromise());
-    if (content === undefined) tar.entry(header, done);
-    else tar.entry(header, content, done);
-  });
+function allEntries(context: string): string[] {
+  return fg.sync("**", { cwd: context, dot: true, onlyFiles: false, followSymbolicLinks: false }).sort();
 }
 
-/** Streams the planned context as a tar (uncompressed; the daemon accepts both). */
-export function packBuildContext(contextDir: string, plan: BuildContext): Pack {
+/**
+ * sha256 of what a build of `dockerfile` in `contextDir` would receive: every planned entry (path,
+ * type, mode, content or link target) and the Dockerfile's bytes. Same tree, same hash, whatever
+ * the mtimes; any edit to a file that reaches the build changes it; a file `.dockerignore` excludes
+ * never does. A `<Dockerfile>.dockerignore` (BuildKit's per-Dockerfile ignore file) is honoured too:
+ * a file is left out only when every ignore file that applies leaves it out, so the hash never
+ * misses a file some builder sends.
+ */
+export function contextHash(contextDir: string, dockerfilePath: string): string {
   const context = resolve(contextDir);
-  const tar = pack();
-  const owner = { uid: 0, gid: 0, uname: "", gname: "" };
-  void (async () => {
-    try {
-      for (const entry of plan.entries) {
-        const abs = join(context, entry);
-        const stat = lstatSync(abs);
-        const base = { name: entry, mode: stat.mode & 0o7777, mtime: stat.mtime, ...owner };
-        if (stat.isDirectory()) await addEntry(tar, { ...base, type: "directory" });
-        else if (stat.isSymbolicLink())
-          await addEntry(tar, { ...base, type: "symlink", linkname: readlinkSync(abs) });
-        else if (stat.isFile()) await addEntry(tar, { ...base, type: "file" }, readFileSync(abs));
-        // sockets, fifos, devices: the docker CLI skips them too
-      }
-      if (plan.externalDockerfile) {
-        await addEntry(
-          tar,
-          { name: plan.dockerfile, mode: 0o644, mtime: new Date(0), type: "file", ...owner },
-          plan.externalDockerfile,
-        );
-      }
-      tar.finalize();
-    } catch (error) {
-      tar.destroy(error as Error);
+  const dockerfile = isAbsolute(dockerfilePath) ? dockerfilePath : resolve(dockerfilePath);
+  let entries = planBuildContext(context, dockerfile);
+  const perDockerfile = `${dockerfile}.dockerignore`;
+  if (existsSync(perDockerfile)) {
+    const keep = dockerignore({ ignorecase: false }).add(readFileSync(perDockerfile, "utf8")).createFilter();
+    entries = [...new Set([...entries, ...allEntries(context).filter((p) => keep(p))])].sort();
+  }
+  const hash = createHash("sha256");
+  for (const entry of entries) {
+    const abs = join(context, entry);
+    const stat = lstatSync(abs);
+    const mode = (stat.mode & 0o7777).toString(8);
+    if (stat.isDirectory()) hash.update(`d\0${entry}\0${mode}\0`);
+    else if (stat.isSymbolicLink()) hash.update(`l\0${entry}\0${readlinkSync(abs)}\0`);
+    else if (stat.isFile()) {
+      const content = readFileSync(abs);
+      hash.update(`f\0${entry}\0${mode}\0${content.length}\0`).update(content).update("\0");
     }
-  })();
-  return tar;
+  }
+  hash.update(`dockerfile\0`).update(readFileSync(dockerfile));
+  return hash.digest("hex");
 }

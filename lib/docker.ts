@@ -48,3 +48,17 @@ export function randomSecretCommand(kind: SecretKind): string {
   }[kind];
   return `node -e "process.stdout.write(${expr})"`;
 }
+
+/**
+ * Shell command printing a port that is free on `host` right now (nothing else). Run once per
+ * published port by a local.Command kept in state (components/host-port.ts), so the port stays the
+ * stack's for its lifetime: a replaced container gets the same one back.
+ */
+export function freePortCommand(host: string): string {
+  const js = `const s=require('net').createServer();s.listen(0,${JSON.stringify(host)},()=>{process.stdout.write(String(s.address().port));s.close()})`;
+  return `node -e ${shellSingleQuote(js)}`;
+}
+
+function shellSingleQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}

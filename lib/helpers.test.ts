@@ -11,7 +11,7 @@ describe("naming", () => {
   const n = new Naming("harness", "ci-7");
   test("docker objects and images are named after the stack", () => {
     assert.equal(n.object("postgres-alpha"), "ci-7-postgres-alpha");
-    assert.equal(n.image("cp-stub"), "harness-ci-7/cp-stub:local");
+    assert.equal(n.imageRepository("cp-stub"), "harness-ci-7/cp-stub");
     assert.equal(n.stackLabel, "harness/ci-7");
   });
   test("labels: stack and role, extra ones, sorted list shape", () => {

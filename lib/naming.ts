@@ -42,9 +42,9 @@ export class Naming {
     return `${this.stack}-${part}`;
   }
 
-  /** Local image name of an image the harness builds, e.g. `harness-harness/cp-stub:local`. */
-  image(part: string): string {
-    return `harness-${this.stack}/${part}:local`;
+  /** Repository of an image the harness builds, e.g. `harness-harness/cp-stub` (tagged by content). */
+  imageRepository(part: string): string {
+    return `harness-${this.stack}/${part}`;
   }
 
   labels(role: Role, extra: Record<string, string> = {}): Record<string, string> {

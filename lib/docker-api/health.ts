@@ -1,19 +1,18 @@
 /**
- * `wait: true` on a docker.Container: block until Docker reports the container healthy, up to
- * `waitTimeout` seconds. The provider polls once a second and, on timeout, fails with "container
- * failed to be in healthy state in time".
+ * Waits until Docker reports a container healthy, up to `timeoutSeconds`, polling fast (the
+ * provider's own `wait` polls once a second, never stops on an exited or unhealthy container, and
+ * fails after its whole timeout with a bare "container failed to be in healthy state").
  *
- * Deviation (earlier, clearer failure; same outcome): when the container has exited or turned
- * `unhealthy` (its retries are used up), the driver fails at once instead of waiting out the timeout,
- * and every failure carries the container's last log lines and health probe results.
+ * Fails at once when the container has exited or turned `unhealthy` (its retries are used up), and
+ * every failure names the container and carries its last health probes and log lines.
  */
 import type Docker from "dockerode";
-import { sleep } from "../cancel";
+import { setTimeout as sleep } from "node:timers/promises";
 import { indent, tailLogs } from "./logs";
 
 export interface WaitOptions {
   timeoutSeconds: number;
-  signal: AbortSignal;
+  signal?: AbortSignal;
   pollMs?: number;
   now?: () => number;
 }
@@ -45,20 +44,25 @@ export async function waitHealthy(
     };
     const health = state.Health;
     if (!health) {
-      throw new Error(`container ${name} has no healthcheck, but wait: true needs one (declare healthcheck)`);
+      throw new Error(
+        `container ${name} has no healthcheck: the harness waits for every container to be healthy (declare one)`,
+      );
     }
     if (health.Status === "healthy") return;
     let problem: string | undefined;
     if (!state.Running) problem = `exited (code ${state.ExitCode}) before it became healthy`;
     else if (health.Status === "unhealthy") problem = "is unhealthy (its healthcheck retries are used up)";
     else if (now() >= deadline)
-      problem = `failed to be in healthy state in time (waitTimeout ${options.timeoutSeconds} s)`;
+      problem = `did not become healthy within ${options.timeoutSeconds} s (harness:waitTimeoutSeconds)`;
     if (problem) {
       const logs = await tailLogs(container);
       throw new Error(
         `container ${name} ${problem}\n  last health probes:\n${indent(healthLog(health.Log))}\n  last log lines:\n${indent(logs)}`,
       );
     }
-    await sleep(options.pollMs ?? 1000, options.signal);
+    // An abort ends the wait with the abort's reason (not a generic AbortError).
+    await sleep(options.pollMs ?? 100, undefined, { signal: options.signal }).catch((error: unknown) => {
+      throw options.signal?.reason ?? error;
+    });
   }
 }

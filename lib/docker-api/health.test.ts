@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type Docker from "dockerode";
-import { waitHealthy } from "./health-wait";
+import { waitHealthy } from "./health";
 
 /** A container whose inspect walks through `states` (the last one repeats). */
 function fakeContainer(states: object[]): Docker.Container & { inspections: number } {
@@ -18,7 +18,7 @@ const running = (status: string, log: object[] = []) => ({
   ExitCode: 0,
   Health: { Status: status, Log: log },
 });
-const opts = { timeoutSeconds: 5, signal: new AbortController().signal, pollMs: 1 };
+const opts = { timeoutSeconds: 5, pollMs: 1 };
 
 test("waits through `starting` until healthy", async () => {
   const c = fakeContainer([running("starting"), running("starting"), running("healthy")]);
@@ -41,20 +41,20 @@ test("exited before healthy: fails at once with the exit code", async () => {
   await assert.rejects(waitHealthy(c, "x", opts), /exited \(code 137\) before it became healthy/);
 });
 
-test("waitTimeout: the provider's message", async () => {
+test("timeout: names the setting that bounds the wait", async () => {
   let now = 0;
   const c = fakeContainer([running("starting")]);
   const clock = () => (now += 1000);
   await assert.rejects(
     waitHealthy(c, "x", { ...opts, timeoutSeconds: 3, now: clock }),
-    /failed to be in healthy state in time \(waitTimeout 3 s\)/,
+    /did not become healthy within 3 s \(harness:waitTimeoutSeconds\)/,
   );
 });
 
-test("no healthcheck: wait cannot work, said plainly", async () => {
+test("no healthcheck: the wait cannot work, said plainly", async () => {
   await assert.rejects(
     waitHealthy(fakeContainer([{ Running: true }]), "x", opts),
-    /has no healthcheck, but wait: true needs one/,
+    /has no healthcheck: the harness waits for every container to be healthy/,
   );
 });
 

@@ -1,0 +1,45 @@
+/**
+ * A host port for a published container port: the configured one, or a free one picked ONCE, on
+ * the first `up`, by a local.Command whose output stays in state. Docker's own pick (no host port)
+ * would change whenever the container is replaced, and with it every URL the seed, the replays and
+ * the outputs use: replacing the edge would re-run the seed. A picked port is the stack's until
+ * destroy.
+ */
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { freePortCommand } from "../lib/docker";
+
+export interface HostPortArgs {
+  /** The address Docker binds the port on (the free-port check binds the same). */
+  bindAddress: string;
+  /** A configured port; 0 or undefined = pick a free one once. */
+  port?: number;
+}
+
+export function parsePort(stdout: string): number {
+  const port = Number(stdout.trim());
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`picking a free port printed ${JSON.stringify(stdout)}, not a port`);
+  }
+  return port;
+}
+
+export class HostPort extends pulumi.ComponentResource {
+  public readonly port: pulumi.Output<number>;
+
+  constructor(name: string, args: HostPortArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("harness:index:HostPort", name, {}, opts);
+    if (args.port) {
+      this.port = pulumi.output(args.port);
+    } else {
+      const pick = new command.local.Command(
+        `${name}-pick`,
+        { create: freePortCommand(args.bindAddress), addPreviousOutputInEnv: false, logging: "none" },
+        // Never re-run: not when the command's text changes, not on any later `up`.
+        { parent: this, ignoreChanges: ["create"] },
+      );
+      this.port = pick.stdout.apply(parsePort);
+    }
+    this.registerOutputs({ port: this.port });
+  }
+}
