@@ -17,8 +17,9 @@ export interface HostPortArgs {
 }
 
 export function parsePort(stdout: string): number {
-  const port = Number(stdout.trim());
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  const text = stdout.trim();
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port < 1 || port > 65535) {
     throw new Error(`picking a free port printed ${JSON.stringify(stdout)}, not a port`);
   }
   return port;

@@ -69,7 +69,9 @@ function stableJson(value: unknown): string {
  */
 export function dockerfileParameter(context: string, dockerfile: string): string {
   const rel = relative(context, dockerfile);
-  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? dockerfile : rel.split(sep).join("/");
+  return rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)
+    ? dockerfile
+    : rel.split(sep).join("/");
 }
 
 export function localImage(name: string, args: LocalImageArgs, parent: pulumi.Resource): docker.RemoteImage {

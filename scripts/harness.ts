@@ -2,47 +2,44 @@
  * `npm run harness`: the one-shot runner a user and CI run (scripts/harness/run.ts). Runs from the
  * repository root (npm sets it), where Pulumi.yaml and the local state backend live.
  * Env: KEEP_UP=1 (leave the stack up), REBUILD=1 (force image rebuilds), HARNESS_STACK (default
- * `harness`), PULUMI_CONFIG_PASSPHRASE[_FILE] (default: the local stack's documented passphrase).
+ * `harness`), PULUMI_CONFIG_PASSPHRASE[_FILE] (default: the local stack's documented passphrase),
+ * HARNESS_INSTALL_PULUMI=0 (never install the official CLI when none is found).
  */
 import { execFile } from "node:child_process";
-import { assertDockerReachable, dockerClient } from "../e2e/docker-ops/client";
+import { resolve } from "node:path";
+import { assertDockerReachable, dockerClient } from "../lib/docker-api/client";
 import { LABEL_ROLE, LABEL_STACK } from "../lib/naming";
-import { pulumiRunner } from "./harness/pulumi-cli";
+import { findPulumiCli, installOfficialCli } from "./pulumi/engine";
+import { runStackOp } from "./pulumi/stack-op";
 import { runHarness } from "./harness/run";
 import { projectOf } from "./harness/stack-file";
 import { onTerminationSignal } from "./signals";
 
-function pulumiVersion(): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    execFile("pulumi", ["version"], { timeout: 30_000 }, (error, stdout) =>
-      resolve(error ? undefined : stdout.trim()),
-    );
-  });
-}
-
 const docker = dockerClient();
-const root = process.cwd();
+const workDir = process.cwd();
+const repoRoot = resolve(__dirname, "..");
 
 runHarness({
-  root,
+  workDir,
+  repoRoot,
   env: process.env,
   nodeVersion: process.version,
   log: (line) => process.stderr.write(`${line}\n`),
-  pulumiVersion,
+  findPulumi: () => findPulumiCli(repoRoot, process.env),
+  installPulumi: () => installOfficialCli(process.env),
+  goAvailable: () => new Promise((done) => execFile("go", ["version"], (error) => done(!error))),
   pingDocker: () => assertDockerReachable(docker),
   ownEdgeHolds: async (stack, port) => {
     const containers = await docker.listContainers({
-      filters: { label: [`${LABEL_STACK}=${projectOf(root)}/${stack}`, `${LABEL_ROLE}=cf-proxy`] },
+      filters: { label: [`${LABEL_STACK}=${projectOf(workDir)}/${stack}`, `${LABEL_ROLE}=cf-proxy`] },
     });
     return containers.some((c) => c.Ports.some((p) => p.PublicPort === port));
   },
-  pulumi: (env) =>
-    pulumiRunner({
-      cwd: root,
-      env,
-      tty: process.stdout.isTTY === true,
-      write: (t) => void process.stderr.write(t),
-    }),
+  engine: (cli, stack, env) => {
+    const op = (o: "up" | "destroy") => (io: Parameters<typeof runStackOp>[1]) =>
+      runStackOp({ op: o, workDir, stackName: stack, cli, env, refresh: o === "up" }, io);
+    return { up: op("up"), destroy: op("destroy") };
+  },
   onSignal: onTerminationSignal,
 }).then(
   (code) => process.exit(code),

@@ -3,8 +3,9 @@
  *   static  L0  typecheck, lint, format check
  *   unit    L1–L4  node's test runner over every *.test.ts (real postgres/redis/nginx on loopback)
  *   replays-local  the whole replay suite against the loopback topology (`npm run replays:local`)
- *   e2e     L5  `npm run e2e`: the program's resources created on a real Docker engine (e2e/README.md);
- *               fails — never skips — when Docker is unreachable, saying how to start it
+ *   pulumi  L6  the real engine (the CLI and plugins from `npm run pulumi:toolchain`) on a real Docker
+ *               engine: tests/engine/*.pulumi.test.ts, one file at a time; fails — never skips — when
+ *               the toolchain or Docker is missing, saying what to run
  * `npm test -- <tier> …` runs only the named tiers. A tier that fails does not stop the others,
  * so one run shows everything that is wrong; the exit code is non-zero if any tier failed.
  */
@@ -24,7 +25,11 @@ interface Tier {
 }
 
 function testFiles(): string[] {
-  return fg.sync(["**/*.test.ts"], { ignore: ["node_modules/**", "tests/e2e/**", ".harness/**"] }).sort();
+  return fg
+    .sync(["**/*.test.ts"], {
+      ignore: ["node_modules/**", "**/*.pulumi.test.ts", ".harness/**", ".engine-test-*/**"],
+    })
+    .sort();
 }
 
 const tiers: Tier[] = [
@@ -54,8 +59,24 @@ const tiers: Tier[] = [
   },
   // Every replay must PASS against the reference tenants: `N passed, 0 failed, 0 skipped` or the tier fails.
   { name: "replays-local", steps: [["npx", "tsx", "scripts/replays-local.ts", "--strict"]] },
-  // Last: the slowest tier, and the one that needs Docker.
-  { name: "e2e", steps: [["npm", "run", "--silent", "e2e"]] },
+  // Last: the slowest tier, the one that needs Docker and the toolchain. One file at a time: each
+  // boots whole stacks, and two at once on two cores would only measure contention.
+  {
+    name: "pulumi",
+    steps: [
+      // The command provider is this project's own code: its Go unit tests first.
+      ["go", "-C", "toolchain/command", "test", "-count=1", "./..."],
+      [
+        "node",
+        "--import",
+        "tsx",
+        "--test",
+        "--test-concurrency=1",
+        "--test-reporter=spec",
+        ...fg.sync(["tests/engine/*.pulumi.test.ts"]).sort(),
+      ],
+    ],
+  },
 ];
 
 const wanted = process.argv.slice(2);

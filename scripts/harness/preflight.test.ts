@@ -12,11 +12,24 @@ test("versions", () => {
   assert.ok(!atLeast([3, 120, 9], "3.121.0"));
 });
 
-test("Pulumi CLI: missing, too old, wrong major, fine", () => {
-  assert.match(checkPulumi(undefined)!.what, /not on PATH/);
-  assert.match(checkPulumi("v3.99.0")!.fix, /self-update/);
-  assert.match(checkPulumi("v4.0.0")!.fix, /install a 3\.x CLI/);
-  assert.equal(checkPulumi("v3.121.0"), undefined);
+test("Pulumi CLI: missing (with and without Go, after a failed install), too old, wrong major, fine", () => {
+  const none = checkPulumi(undefined, true)!;
+  assert.match(none.what, /not on PATH and no toolchain was built/);
+  assert.match(
+    none.fix,
+    /^build it from its Go modules: `npm run pulumi:toolchain`.*or install the official CLI/,
+  );
+  assert.match(checkPulumi(undefined, false)!.fix, /^install the official CLI.*or install Go ≥ 1\.26/);
+  assert.match(
+    checkPulumi(undefined, false, "getaddrinfo ENOTFOUND get.pulumi.com")!.what,
+    /installing the official CLI failed: getaddrinfo ENOTFOUND/,
+  );
+  const at = (version: string) => ({ version, source: "PATH" });
+  assert.match(checkPulumi(at("v3.99.0"), true)!.fix, /self-update/);
+  assert.match(checkPulumi(at("v4.0.0"), true)!.fix, /install a 3\.x CLI/);
+  assert.match(checkPulumi(at("garbage"), true)!.what, /printed "garbage", not a version/);
+  assert.equal(checkPulumi(at("v3.121.0"), true), undefined);
+  assert.equal(checkPulumi({ version: "v3.276.0", source: "toolchain" }, true), undefined);
 });
 
 test("Node.js: 20.18 or newer", () => {

@@ -38,20 +38,39 @@ export function checkNode(version: string): Problem | undefined {
   };
 }
 
-/** `pulumi version` output (undefined: the CLI is not on PATH). */
-export function checkPulumi(output: string | undefined): Problem | undefined {
-  const install =
-    "install the Pulumi CLI: `curl -fsSL https://get.pulumi.com | sh` (or `brew install pulumi/tap/pulumi`), then open a new shell so it is on PATH";
-  if (output === undefined) return { what: "the Pulumi CLI (`pulumi`) is not on PATH", fix: install };
-  const v = parseVersion(output);
-  if (!v) return { what: `\`pulumi version\` printed "${output.trim()}", not a version`, fix: install };
+/**
+ * The CLI the harness found (undefined: none on PATH, in the toolchain, or installed). `go`: whether
+ * Go is installed (then the toolchain is an option). `installError`: why installing the official CLI
+ * failed, when it was tried.
+ */
+export function checkPulumi(
+  cli: { version: string; source: string } | undefined,
+  go: boolean,
+  installError?: string,
+): Problem | undefined {
+  const official =
+    "install the official CLI (https://www.pulumi.com/docs/install/: `curl -fsSL https://get.pulumi.com | sh`)";
+  const toolchain =
+    "build it from its Go modules: `npm run pulumi:toolchain` (Go ≥ 1.26; about 10 minutes the first time)";
+  if (cli === undefined) {
+    return {
+      what:
+        "no Pulumi CLI: `pulumi` is not on PATH and no toolchain was built for this checkout" +
+        (installError ? ` (installing the official CLI failed: ${installError})` : ""),
+      fix: go ? `${toolchain}, or ${official}` : `${official}, or install Go ≥ 1.26 and ${toolchain}`,
+    };
+  }
+  const v = parseVersion(cli.version);
+  const where = `(${cli.source})`;
+  if (!v)
+    return { what: `\`pulumi version\` ${where} printed "${cli.version}", not a version`, fix: official };
   if (v[0] !== 3 || !atLeast(v, MIN_PULUMI)) {
     return {
-      what: `Pulumi CLI ${output.trim()} is not supported (the harness needs 3.x, ≥ ${MIN_PULUMI})`,
+      what: `Pulumi CLI ${cli.version} ${where} is not supported (the harness needs 3.x, ≥ ${MIN_PULUMI})`,
       fix:
         v[0] > 3
           ? "install a 3.x CLI (https://www.pulumi.com/docs/install/versions/)"
-          : "upgrade it: `pulumi self-update` or reinstall",
+          : `upgrade it (\`pulumi self-update\`), or ${toolchain}`,
     };
   }
   return undefined;

@@ -1,15 +1,19 @@
 /**
- * `npm run harness` — the one-shot runner (PROJECT-SPEC §2, successor of run-all-replays.sh):
- * preflight → `pulumi up` on stack `harness` (progress streamed) → outputs → summary and reports →
- * `pulumi destroy` on every path (success, failure, Ctrl-C/SIGTERM) unless KEEP_UP=1.
+ * `npm run harness` — the one-shot runner (successor of run-all-replays.sh): preflight → `up` on the
+ * stack (refreshed first, so objects removed by hand since a KEEP_UP run come back; progress
+ * streamed) → outputs → summary and reports → destroy on every path (success, failure,
+ * Ctrl-C/SIGTERM) unless KEEP_UP=1. It drives the real engine through scripts/pulumi (the Automation
+ * API, the program run inline, each operation in a child process), with the CLI found on PATH, in
+ * the toolchain `npm run pulumi:toolchain` builds, or installed for it (preflight).
  * Exit: 0 every replay passed, 1 a replay failed, 2 the harness itself failed (preflight, boot, seed,
  * outputs, teardown), 130/143 interrupted (after the teardown).
- * Everything it touches comes in through `HarnessDeps` (tests drive it with a stand-in `pulumi`).
+ * Everything it touches comes in through `HarnessDeps` (tests drive it with stand-ins).
  */
 import { summaryCounts, summaryPassed, type ReplaySummary } from "../../contracts/summary";
 import { REBUILD_NONCE_ENV } from "../../config/schema";
+import type { PulumiCli } from "../pulumi/engine";
+import type { StackOpIo, StackOpResult } from "../pulumi/stack-op";
 import { checkNode, checkPulumi, edgePortProblem, portFree, type Problem } from "./preflight";
-import type { PulumiRunner } from "./pulumi-cli";
 import {
   appendHarnessFailureSummary,
   harnessReportsDir,
@@ -24,29 +28,64 @@ import { edgeOfStack } from "./stack-file";
 export const DEFAULT_PASSPHRASE = "harness-local-only";
 export const EXIT = { passed: 0, replaysFailed: 1, harnessFailed: 2, SIGINT: 130, SIGTERM: 143 } as const;
 
+/** The stack's engine operations (scripts/pulumi/stack-op.ts). */
+export interface HarnessEngine {
+  /** `up --refresh`; the result carries the outputs. */
+  up(io: StackOpIo): Promise<StackOpResult>;
+  destroy(io: StackOpIo): Promise<StackOpResult>;
+}
+
 export interface HarnessDeps {
-  root: string;
+  /** Holds Pulumi.yaml and Pulumi.<stack>.yaml (the repository root, where npm runs the script). */
+  workDir: string;
+  /** Where the reports go (`.harness/reports/<stack>`, beside the runner's). */
+  repoRoot: string;
   env: NodeJS.ProcessEnv;
   nodeVersion: string;
   /** Progress for humans. */
   log: (line: string) => void;
-  /** `pulumi version` output, or undefined when there is no CLI. */
-  pulumiVersion: () => Promise<string | undefined>;
+  /** The CLI to use, or undefined when there is none. */
+  findPulumi: () => Promise<PulumiCli | undefined>;
+  /** Installs the official CLI (no CLI was found); throws with the reason. */
+  installPulumi: () => Promise<void>;
+  /** Whether `go` is installed (the toolchain is then an option). */
+  goAvailable: () => Promise<boolean>;
   /** Throws a message with the fix when Docker does not answer. */
   pingDocker: () => Promise<void>;
   /** Whether our own stack's edge holds the port (a kept-up stack: `up` will reuse it). */
   ownEdgeHolds: (stack: string, port: number) => Promise<boolean>;
-  pulumi: (env: NodeJS.ProcessEnv) => PulumiRunner;
+  engine: (cli: PulumiCli, stack: string, env: Record<string, string>) => HarnessEngine;
   onSignal: (handler: (signal: "SIGINT" | "SIGTERM") => void) => () => void;
   now?: () => number;
 }
 
-async function preflight(deps: HarnessDeps, stack: string): Promise<Problem[]> {
+async function findCli(deps: HarnessDeps): Promise<{ cli?: PulumiCli; problem?: Problem }> {
+  let cli = await deps.findPulumi();
+  let installError: string | undefined;
+  if (!cli && deps.env.HARNESS_INSTALL_PULUMI !== "0") {
+    deps.log(
+      "[harness] no Pulumi CLI on PATH or in the toolchain: installing the official one (get.pulumi.com) …",
+    );
+    try {
+      await deps.installPulumi();
+      cli = await deps.findPulumi();
+    } catch (error) {
+      installError = (error as Error).message.split("\n")[0];
+    }
+  }
+  const problem = checkPulumi(cli, await deps.goAvailable(), installError);
+  return problem ? { problem } : { cli };
+}
+
+async function preflight(
+  deps: HarnessDeps,
+  stack: string,
+): Promise<{ problems: Problem[]; cli?: PulumiCli }> {
   const problems: Problem[] = [];
   const node = checkNode(deps.nodeVersion);
   if (node) problems.push(node);
-  const pulumi = checkPulumi(await deps.pulumiVersion());
-  if (pulumi) problems.push(pulumi);
+  const { cli, problem } = await findCli(deps);
+  if (problem) problems.push(problem);
   let dockerUp = true;
   try {
     await deps.pingDocker();
@@ -55,27 +94,12 @@ async function preflight(deps: HarnessDeps, stack: string): Promise<Problem[]> {
     const [what, ...fix] = (error as Error).message.split(": ");
     problems.push({ what, fix: fix.join(": ") || "start the Docker engine" });
   }
-  const edge = edgeOfStack(deps.root, stack);
+  const edge = edgeOfStack(deps.workDir, stack);
   if (edge.port !== 0 && !(await portFree(edge.port, edge.bindAddress))) {
     const ours = dockerUp && (await deps.ownEdgeHolds(stack, edge.port).catch(() => false));
     if (!ours) problems.push(edgePortProblem(edge.port, edge.bindAddress, stack));
   }
-  return problems;
-}
-
-function outputsOf(stdout: string): {
-  summary?: ReplaySummary;
-  passed?: boolean;
-  edgeUrl?: string;
-  reports?: ReplaySummary["reports"];
-} {
-  const outputs = JSON.parse(stdout) as Record<string, unknown>;
-  return {
-    summary: outputs.replays as ReplaySummary | undefined,
-    passed: typeof outputs.replaysPassed === "boolean" ? outputs.replaysPassed : undefined,
-    edgeUrl: typeof outputs.edgeUrl === "string" ? outputs.edgeUrl : undefined,
-    reports: outputs.reports as ReplaySummary["reports"] | undefined,
-  };
+  return { problems, cli };
 }
 
 interface Attempt {
@@ -89,44 +113,38 @@ interface Attempt {
   reports: { json?: string; junit?: string; artifacts?: string | null };
 }
 
-/** stack select → up → stack output. Never throws: what went wrong is in `error`. */
+function tail(text: string, lines = 60): string[] {
+  return text
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .slice(-lines);
+}
+
+/** up → outputs. Never throws: what went wrong is in `error`. */
 async function attempt(
-  pulumi: PulumiRunner,
+  engine: HarnessEngine,
   stack: string,
   log: (l: string) => void,
-  interrupted: () => boolean,
+  io: StackOpIo,
   now: () => number,
 ): Promise<Attempt> {
-  const a: Attempt = { upStarted: false, upTail: [], reports: {} };
-  try {
-    const select = await pulumi.run(["stack", "select", "--create", stack], { capture: true });
-    if (select.code !== 0) {
-      a.error = `\`pulumi stack select --create ${stack}\` failed (exit ${select.code}): ${select.tail.join("\n")}`;
-      return a;
-    }
-    if (interrupted()) return a;
-    log(`pulumi up --stack ${stack} (boot, seed, replays)`);
-    const upAt = now();
-    a.upStarted = true;
-    const up = await pulumi.run(["up", "--stack", stack, "--yes", "--skip-preview"]);
-    a.upMs = now() - upAt;
-    a.upTail = up.tail;
-    if (interrupted()) return a;
-    if (up.code !== 0) {
-      a.error = `\`pulumi up\` failed (exit ${up.code}): the harness itself failed (a build, a container that never got healthy, the seed, or the runner); see its output above`;
-      return a;
-    }
-    const out = await pulumi.run(["stack", "output", "--stack", stack, "--json"], { capture: true });
-    if (out.code !== 0) {
-      a.error = `\`pulumi stack output\` failed (exit ${out.code}): ${out.tail.join("\n")}`;
-      return a;
-    }
-    Object.assign(a, outputsOf(out.stdout));
-    if (!a.summary || a.passed === undefined)
-      a.error = "the stack has no `replays`/`replaysPassed` outputs: was the replays Command created?";
-  } catch (error) {
-    a.error = (error as Error).message;
+  const a: Attempt = { upStarted: true, upTail: [], reports: {} };
+  log(`pulumi up --refresh --stack ${stack} (build, boot, seed, replays)`);
+  const upAt = now();
+  const up = await engine.up(io);
+  a.upMs = now() - upAt;
+  a.upTail = tail(`${up.output}\n${up.error ?? ""}`);
+  if (!up.ok) {
+    a.error = `\`pulumi up\` failed: the harness itself failed (a build, a container that never got healthy, the seed, or the runner); see its output above`;
+    return a;
   }
+  const outputs = Object.fromEntries(Object.entries(up.outputs ?? {}).map(([k, v]) => [k, v.value]));
+  a.summary = outputs.replays as ReplaySummary | undefined;
+  a.passed = typeof outputs.replaysPassed === "boolean" ? outputs.replaysPassed : undefined;
+  a.edgeUrl = typeof outputs.edgeUrl === "string" ? outputs.edgeUrl : undefined;
+  a.reports = (outputs.reports as Attempt["reports"] | undefined) ?? {};
+  if (!a.summary || a.passed === undefined)
+    a.error = "the stack has no `replays`/`replaysPassed` outputs: was the replays Command created?";
   return a;
 }
 
@@ -136,28 +154,35 @@ export async function runHarness(deps: HarnessDeps): Promise<number> {
   const stack = deps.env.HARNESS_STACK || "harness";
   const keepUp = deps.env.KEEP_UP === "1";
   const log = (line: string) => deps.log(`[harness] ${line}`);
-  const dir = harnessReportsDir(deps.root, stack);
+  const dir = harnessReportsDir(deps.repoRoot, stack);
 
   log(`preflight (stack ${stack})`);
-  const problems = await preflight(deps, stack);
-  if (problems.length > 0) {
+  const { problems, cli } = await preflight(deps, stack);
+  if (problems.length > 0 || !cli) {
     for (const p of problems) log(`✗ ${p.what}\n            fix: ${p.fix}`);
     log(`${problems.length} problem(s): nothing was started.`);
     return EXIT.harnessFailed;
   }
 
-  const env: NodeJS.ProcessEnv = { ...deps.env, PULUMI_SKIP_UPDATE_CHECK: "true" };
-  if (!env.PULUMI_CONFIG_PASSPHRASE && !env.PULUMI_CONFIG_PASSPHRASE_FILE) {
+  log(
+    `pulumi ${cli.version} (${cli.source === "PATH" ? "on PATH" : cli.source === "toolchain" ? "the toolchain's" : "installed by the harness"})` +
+      `${cli.toolchain ? `, plugins from the toolchain (${cli.toolchain.dir})` : ""}`,
+  );
+  const env: Record<string, string> = {};
+  if (!deps.env.PULUMI_CONFIG_PASSPHRASE && !deps.env.PULUMI_CONFIG_PASSPHRASE_FILE) {
     env.PULUMI_CONFIG_PASSPHRASE = DEFAULT_PASSPHRASE;
     log("PULUMI_CONFIG_PASSPHRASE is unset: using the local stack's documented default (docs/pulumi.md)");
   }
   if (deps.env.REBUILD === "1") {
+    // Read by the program, which runs in the engine operation's process (it inherits this env).
     env[REBUILD_NONCE_ENV] = String(now());
     log(
       `REBUILD=1: forcing the locally built images to rebuild (${REBUILD_NONCE_ENV}=${env[REBUILD_NONCE_ENV]})`,
     );
   }
-  const pulumi = deps.pulumi(env);
+  const engine = deps.engine(cli, stack, env);
+  const controller = new AbortController();
+  const io: StackOpIo = { signal: controller.signal, onOutput: (t) => deps.log(t.replace(/\n$/, "")) };
 
   let interrupted: "SIGINT" | "SIGTERM" | undefined;
   const unsubscribe = deps.onSignal((signal) => {
@@ -167,17 +192,19 @@ export async function runHarness(deps: HarnessDeps): Promise<number> {
       );
     }
     interrupted ??= signal;
-    pulumi.forward(signal);
+    // Once: the engine finishes the steps in flight and records them, so destroy can remove them.
+    controller.abort();
   });
 
-  const a = await attempt(pulumi, stack, log, () => interrupted !== undefined, now);
+  const a = await attempt(engine, stack, log, io, now);
   let result: HarnessResult;
   let code: number;
   let error = a.error;
   if (interrupted) {
     result = "interrupted";
     code = EXIT[interrupted];
-    error ??= `interrupted by ${interrupted}`;
+    // The up failed because it was cancelled: say so, not "the harness itself failed".
+    error = `interrupted by ${interrupted}`;
   } else if (error) {
     result = "harness-failed";
     code = EXIT.harnessFailed;
@@ -193,15 +220,16 @@ export async function runHarness(deps: HarnessDeps): Promise<number> {
   let destroyMs: number | undefined;
   if (keepUp) {
     log(`KEEP_UP=1: stack ${stack} stays up${a.edgeUrl ? ` (edge ${a.edgeUrl})` : ""}`);
-    log(`  outputs:   pulumi stack output --stack ${stack} --json [--show-secrets]`);
-    log(`  tear down: pulumi destroy --stack ${stack} --yes`);
+    log(`  outputs:   npm run stack -- outputs --stack ${stack} [--show-secrets]`);
+    log(`  tear down: npm run stack -- destroy --stack ${stack}`);
   } else if (a.upStarted) {
     log(`pulumi destroy --stack ${stack}`);
     const destroyAt = now();
-    const destroy = await pulumi.run(["destroy", "--stack", stack, "--yes", "--skip-preview"]);
+    // Not cancellable by the signal that may have stopped the up: the teardown must run.
+    const destroy = await engine.destroy({ onOutput: io.onOutput });
     destroyMs = now() - destroyAt;
-    if (destroy.code !== 0) {
-      const message = `\`pulumi destroy\` failed (exit ${destroy.code}): the stack may still be up; run \`pulumi destroy --stack ${stack} --yes\` again`;
+    if (!destroy.ok) {
+      const message = `\`pulumi destroy\` failed: the stack may still be up; run \`npm run stack -- destroy --stack ${stack}\` again`;
       log(`✗ ${message}`);
       error = error ? `${error}; ${message}` : message;
       if (result !== "interrupted") {
@@ -215,13 +243,7 @@ export async function runHarness(deps: HarnessDeps): Promise<number> {
   // Reports CI can read, whatever happened.
   const reports = { ...a.reports };
   if (!a.summary) {
-    reports.junit = writeHarnessFailureJunit(
-      dir,
-      stack,
-      a.upStarted ? "pulumi up" : "pulumi stack select",
-      error ?? result,
-      a.upTail,
-    );
+    reports.junit = writeHarnessFailureJunit(dir, stack, "pulumi up", error ?? result, a.upTail);
     if (deps.env.GITHUB_STEP_SUMMARY)
       appendHarnessFailureSummary(deps.env.GITHUB_STEP_SUMMARY, stack, error ?? result);
   }

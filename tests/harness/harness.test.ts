@@ -1,54 +1,57 @@
 /**
- * `npm run harness` (scripts/harness.ts) driven end to end through its control flow against a
- * TEST DOUBLE of the Pulumi CLI (tests/harness/fake-pulumi/pulumi, first on PATH) and a stand-in
- * Docker engine (a unix socket answering /_ping) — no Pulumi, no Docker needed. Each run happens in a
- * scratch project directory (Pulumi.yaml + a stack file), as `npm run harness` runs in the repo root.
+ * `npm run harness`'s control flow (scripts/harness/run.ts), in process, with stand-ins for what it
+ * drives: the engine operations, the CLI lookup and install, Docker's ping, the signals. The real
+ * thing, on the real engine, is tests/engine/harness.pulumi.test.ts.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { createServer, type Server } from "node:http";
-import { createServer as createTcpServer, type AddressInfo } from "node:net";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { after, before, describe, test } from "node:test";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import type { ReplaySummary } from "../../contracts/summary";
+import type { PulumiCli } from "../../scripts/pulumi/engine";
+import type { StackOpIo, StackOpResult } from "../../scripts/pulumi/stack-op";
+import { runHarness, type HarnessDeps } from "../../scripts/harness/run";
 
-const REPO = resolve(__dirname, "..", "..");
-const FAKE_DIR = join(__dirname, "fake-pulumi");
-const TSX = pathToFileURL(require.resolve("tsx")).href;
-const scratch = mkdtempSync(join(tmpdir(), "harness-script-"));
-const dockerSocket = join(scratch, "docker.sock");
-let docker: Server;
+const scratch = mkdtempSync(join(tmpdir(), "harness-run-"));
+after(() => rmSync(scratch, { recursive: true, force: true }));
 
-before(async () => {
-  docker = createServer((req, res) => {
-    if (req.url?.endsWith("/_ping")) res.end("OK");
-    else if (req.url?.includes("/containers/json")) res.end("[]");
-    else {
-      res.statusCode = 404;
-      res.end("{}");
-    }
-  });
-  await new Promise<void>((r) => docker.listen(dockerSocket, r));
-});
-after(() => {
-  docker.close();
-  rmSync(scratch, { recursive: true, force: true });
-});
+const CLI: PulumiCli = { version: "v3.276.0", source: "toolchain", env: {} };
+
+function summary(failed: boolean): ReplaySummary {
+  const results = [
+    {
+      name: "buildinfo-stale-image",
+      status: failed ? "FAIL" : "PASS",
+      durationMs: 800,
+      closes: "#2395",
+      message: failed ? "tenant alpha reports GIT_SHA dev" : "ok",
+    },
+    { name: "strict-auth", status: "PASS", durationMs: 700, closes: "", message: "ok" },
+  ];
+  return {
+    total: 2,
+    passed: failed ? 1 : 2,
+    failed: failed ? 1 : 0,
+    skipped: 0,
+    xfailed: 0,
+    xpassed: 0,
+    durationMs: 1500,
+    results,
+    reports: { json: "/tmp/fake/results.json", junit: "/tmp/fake/junit.xml", artifacts: null },
+  } as unknown as ReplaySummary;
+}
+
+type Scenario = "pass" | "replay-fail" | "up-fail" | "hang" | "destroy-fail";
 
 interface Run {
-  code: number | null;
-  stderr: string;
-  calls: { args: string[]; event: string; passphrase?: string; rebuildNonce?: string }[];
+  code: number;
+  log: string;
+  calls: string[];
+  /** The env each engine was made with. */
+  engineEnv?: Record<string, string>;
+  stack?: string;
   root: string;
 }
 
@@ -56,72 +59,97 @@ let counter = 0;
 function project(edgePort = 0): string {
   const root = join(scratch, `p${counter++}`);
   mkdirSync(root);
-  copyFileSync(join(REPO, "Pulumi.yaml"), join(root, "Pulumi.yaml"));
+  writeFileSync(join(root, "Pulumi.yaml"), "name: harness\nruntime: nodejs\n");
   writeFileSync(join(root, "Pulumi.harness.yaml"), `config:\n  harness:edge:\n    port: ${edgePort}\n`);
   return root;
 }
 
-function harness(
-  env: Record<string, string | undefined>,
-  opts: { root?: string; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {},
+async function harness(
+  scenario: Scenario,
+  env: NodeJS.ProcessEnv = {},
+  overrides: Partial<HarnessDeps> & { root?: string; signal?: "SIGINT" | "SIGTERM" } = {},
 ): Promise<Run> {
-  const root = opts.root ?? project();
-  const log = join(root, "pulumi-calls.jsonl");
-  writeFileSync(log, "");
-  const base: Record<string, string | undefined> = {
-    PATH: `${FAKE_DIR}:${process.env.PATH}`,
-    HOME: process.env.HOME,
-    DOCKER_HOST: `unix://${dockerSocket}`,
-    FAKE_PULUMI_LOG: log,
+  const root = overrides.root ?? project();
+  const calls: string[] = [];
+  const run: Run = { code: -1, log: "", calls, root };
+  let signalHandler: ((s: "SIGINT" | "SIGTERM") => void) | undefined;
+  const result = (ok: boolean, extra: Partial<StackOpResult> = {}): StackOpResult => ({
+    ok,
+    steps: [],
+    output: "",
+    ...extra,
+  });
+  const deps: HarnessDeps = {
+    workDir: root,
+    repoRoot: root,
+    env,
+    nodeVersion: "v20.20.2",
+    log: (line) => (run.log += `${line}\n`),
+    findPulumi: async () => (calls.push("find pulumi"), CLI),
+    installPulumi: async () => void calls.push("install pulumi"),
+    goAvailable: async () => true,
+    pingDocker: async () => undefined,
+    ownEdgeHolds: async () => false,
+    engine: (_cli, stack, engineEnv) => {
+      run.stack = stack;
+      run.engineEnv = engineEnv;
+      return {
+        async up(io: StackOpIo) {
+          calls.push("up");
+          if (scenario === "up-fail") {
+            return result(false, {
+              output: "container t-tenant-alpha is unhealthy (its healthcheck retries are used up)\n",
+              error: "update failed",
+            });
+          }
+          if (scenario === "hang") {
+            setTimeout(() => signalHandler?.(overrides.signal ?? "SIGINT"), 5);
+            await new Promise((r) => io.signal?.addEventListener("abort", r, { once: true }));
+            calls.push("up: aborted");
+            return result(false, { error: "cancelled" });
+          }
+          const s = summary(scenario === "replay-fail");
+          return result(true, {
+            outputs: {
+              replays: { value: s, secret: false },
+              replaysPassed: { value: scenario !== "replay-fail", secret: false },
+              edgeUrl: { value: "http://127.0.0.1:1234", secret: false },
+              reports: { value: s.reports, secret: false },
+            },
+          });
+        },
+        async destroy() {
+          calls.push("destroy");
+          return result(scenario !== "destroy-fail", scenario === "destroy-fail" ? { error: "boom" } : {});
+        },
+      };
+    },
+    onSignal: (handler) => {
+      signalHandler = handler;
+      return () => (signalHandler = undefined);
+    },
+    ...overrides,
   };
-  const child = spawn(process.execPath, ["--import", TSX, join(REPO, "scripts", "harness.ts")], {
-    cwd: root,
-    env: Object.fromEntries(
-      Object.entries({ ...base, ...env }).filter(([, v]) => v !== undefined),
-    ) as NodeJS.ProcessEnv,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.on("data", (c: Buffer) => {
-    stderr += c.toString();
-    opts.onStderr?.(stderr, child);
-  });
-  return new Promise((res) =>
-    child.on("close", (code) =>
-      res({
-        code,
-        stderr,
-        root,
-        calls: readFileSync(log, "utf8")
-          .trim()
-          .split("\n")
-          .filter(Boolean)
-          .map((l) => JSON.parse(l) as Run["calls"][number]),
-      }),
-    ),
-  );
+  run.code = await runHarness(deps);
+  return run;
 }
 
-const commands = (run: Run) =>
-  run.calls.filter((c) => c.event === "start").map((c) => c.args.slice(0, 2).join(" "));
-const lastLine = (run: Run) => run.stderr.trim().split("\n").at(-1);
+const lastLine = (run: Run) => run.log.trim().split("\n").at(-1);
 
-describe("npm run harness, against a stand-in pulumi (test double)", () => {
-  test("all replays pass: preflight, select, up, outputs, summary, destroy; exit 0", async () => {
-    const run = await harness({ FAKE_PULUMI_SCENARIO: "pass" });
-    assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(commands(run), [
-      "version",
-      "stack select",
-      "up --stack",
-      "stack output",
-      "destroy --stack",
-    ]);
-    const up = run.calls.find((c) => c.args[0] === "up")!;
-    assert.deepEqual(up.args, ["up", "--stack", "harness", "--yes", "--skip-preview"]);
-    assert.equal(up.passphrase, "harness-local-only", "the documented default passphrase when none is set");
-    assert.equal(up.rebuildNonce, undefined);
-    assert.match(run.stderr, /PASS {2}buildinfo-stale-image \(#2395\)/);
+describe("npm run harness (control flow, with stand-ins)", () => {
+  test("all replays pass: preflight, up, summary, destroy; exit 0", async () => {
+    const run = await harness("pass");
+    assert.equal(run.code, 0, run.log);
+    assert.deepEqual(run.calls, ["find pulumi", "up", "destroy"]);
+    assert.equal(run.stack, "harness");
+    assert.equal(
+      run.engineEnv?.PULUMI_CONFIG_PASSPHRASE,
+      "harness-local-only",
+      "the documented default passphrase",
+    );
+    assert.equal(run.engineEnv?.HARNESS_REBUILD_NONCE, undefined);
+    assert.match(run.log, /pulumi v3\.276\.0 \(the toolchain's\)/);
+    assert.match(run.log, /PASS {2}buildinfo-stale-image \(#2395\)/);
     assert.equal(lastLine(run), "2 passed, 0 failed, 0 skipped");
     const record = JSON.parse(readFileSync(join(run.root, ".harness/reports/harness/harness.json"), "utf8"));
     assert.equal(record.result, "passed");
@@ -129,51 +157,33 @@ describe("npm run harness, against a stand-in pulumi (test double)", () => {
   });
 
   test("a replay fails: exit 1, the summary says which, the stack is still destroyed", async () => {
-    const run = await harness({ FAKE_PULUMI_SCENARIO: "replay-fail" });
-    assert.equal(run.code, 1, run.stderr);
-    assert.match(run.stderr, /FAIL {2}buildinfo-stale-image .* — tenant alpha reports GIT_SHA dev/);
-    assert.ok(commands(run).includes("destroy --stack"));
+    const run = await harness("replay-fail");
+    assert.equal(run.code, 1, run.log);
+    assert.match(run.log, /FAIL {2}buildinfo-stale-image .* — tenant alpha reports GIT_SHA dev/);
+    assert.ok(run.calls.includes("destroy"));
     assert.equal(lastLine(run), "1 passed, 1 failed, 0 skipped");
   });
 
-  test("pulumi up fails: exit 2, destroy still runs, a JUnit failure and a step summary say why", async () => {
-    const summary = join(scratch, "step-summary.md");
-    const run = await harness({ FAKE_PULUMI_SCENARIO: "up-fail", GITHUB_STEP_SUMMARY: summary });
-    assert.equal(run.code, 2, run.stderr);
-    assert.deepEqual(commands(run), ["version", "stack select", "up --stack", "destroy --stack"]);
+  test("up fails: exit 2, destroy still runs, a JUnit failure and a step summary say why", async () => {
+    const summaryFile = join(scratch, "step-summary.md");
+    const run = await harness("up-fail", { GITHUB_STEP_SUMMARY: summaryFile });
+    assert.equal(run.code, 2, run.log);
+    assert.deepEqual(run.calls, ["find pulumi", "up", "destroy"]);
     const junit = readFileSync(join(run.root, ".harness/reports/harness/junit.xml"), "utf8");
     assert.match(junit, /<testcase classname="harness" name="pulumi up">/);
     assert.match(junit, /failures="1"/);
-    assert.match(junit, /failed to be in healthy state in time/, "the tail of pulumi's output");
-    assert.match(readFileSync(summary, "utf8"), /the harness itself failed/);
+    assert.match(junit, /tenant-alpha is unhealthy/, "the tail of the engine's output");
+    assert.match(readFileSync(summaryFile, "utf8"), /the harness itself failed/);
   });
 
   for (const [signal, code] of [
     ["SIGINT", 130],
     ["SIGTERM", 143],
   ] as const) {
-    test(`${signal} during pulumi up: forwarded to pulumi, then destroy still runs; exit ${code}`, async () => {
-      let sent = false;
-      const run = await harness(
-        { FAKE_PULUMI_SCENARIO: "hang" },
-        {
-          onStderr: (text, child) => {
-            if (!sent && text.includes("up: waiting")) {
-              sent = true;
-              child.kill(signal);
-            }
-          },
-        },
-      );
-      assert.equal(run.code, code, run.stderr);
-      const events = run.calls.map((c) => (c.event === "start" ? c.args.slice(0, 2).join(" ") : c.event));
-      assert.deepEqual(events, [
-        "version",
-        "stack select",
-        "up --stack",
-        `signal ${signal}`,
-        "destroy --stack",
-      ]);
+    test(`${signal} during up: the up is cancelled once, destroy still runs; exit ${code}`, async () => {
+      const run = await harness("hang", {}, { signal });
+      assert.equal(run.code, code, run.log);
+      assert.deepEqual(run.calls, ["find pulumi", "up", "up: aborted", "destroy"]);
       assert.match(
         readFileSync(join(run.root, ".harness/reports/harness/junit.xml"), "utf8"),
         new RegExp(`interrupted by ${signal}`),
@@ -181,58 +191,120 @@ describe("npm run harness, against a stand-in pulumi (test double)", () => {
     });
   }
 
-  test("KEEP_UP=1: no destroy, and it says how to tear down", async () => {
-    const run = await harness({ FAKE_PULUMI_SCENARIO: "pass", KEEP_UP: "1" });
-    assert.equal(run.code, 0, run.stderr);
-    assert.ok(!commands(run).includes("destroy --stack"));
-    assert.match(run.stderr, /tear down: pulumi destroy --stack harness --yes/);
+  test("KEEP_UP=1: no destroy, and it says how to look and how to tear down", async () => {
+    const run = await harness("pass", { KEEP_UP: "1" });
+    assert.equal(run.code, 0, run.log);
+    assert.ok(!run.calls.includes("destroy"));
+    assert.match(run.log, /outputs: {3}npm run stack -- outputs --stack harness/);
+    assert.match(run.log, /tear down: npm run stack -- destroy --stack harness/);
   });
 
   test("REBUILD=1 sets the rebuild nonce; a passphrase the user set is kept; HARNESS_STACK picks the stack", async () => {
-    const run = await harness({ REBUILD: "1", PULUMI_CONFIG_PASSPHRASE: "mine", HARNESS_STACK: "ci-42" });
-    assert.equal(run.code, 0, run.stderr);
-    const up = run.calls.find((c) => c.args[0] === "up")!;
-    assert.match(up.rebuildNonce ?? "", /^\d+$/);
-    assert.equal(up.passphrase, "mine");
-    assert.deepEqual(up.args.slice(0, 3), ["up", "--stack", "ci-42"]);
+    const run = await harness("pass", {
+      REBUILD: "1",
+      PULUMI_CONFIG_PASSPHRASE: "mine",
+      HARNESS_STACK: "ci-42",
+    });
+    assert.equal(run.code, 0, run.log);
+    assert.match(run.engineEnv?.HARNESS_REBUILD_NONCE ?? "", /^\d+$/);
+    assert.equal(
+      run.engineEnv?.PULUMI_CONFIG_PASSPHRASE,
+      undefined,
+      "the user's own stays in the environment",
+    );
+    assert.equal(run.stack, "ci-42");
   });
 
   test("destroy fails: exit 2 even though every replay passed", async () => {
-    const run = await harness({ FAKE_PULUMI_SCENARIO: "destroy-fail" });
-    assert.equal(run.code, 2, run.stderr);
-    assert.match(run.stderr, /pulumi destroy` failed .* run `pulumi destroy --stack harness --yes` again/);
+    const run = await harness("destroy-fail");
+    assert.equal(run.code, 2, run.log);
+    assert.match(run.log, /pulumi destroy` failed: .* run `npm run stack -- destroy --stack harness` again/);
   });
 
   test("preflight: every problem at once, each with its fix, and nothing is started", async () => {
-    const busy = createTcpServer();
+    const busy = createServer();
     await new Promise<void>((r) => busy.listen(0, "127.0.0.1", r));
     const port = (busy.address() as AddressInfo).port;
     try {
       const run = await harness(
-        { FAKE_PULUMI_VERSION: "v3.100.0", DOCKER_HOST: `unix://${join(scratch, "no-docker.sock")}` },
-        { root: project(port) },
+        "pass",
+        {},
+        {
+          root: project(port),
+          findPulumi: async () => ({ version: "v3.100.0", source: "PATH", env: {} }),
+          pingDocker: async () => {
+            throw new Error(
+              "the Docker engine at unix:///nope.sock is not reachable (ENOENT): start the Docker engine",
+            );
+          },
+        },
       );
-      assert.equal(run.code, 2, run.stderr);
-      assert.deepEqual(commands(run), ["version"], "only `pulumi version` ran");
+      assert.equal(run.code, 2, run.log);
+      assert.deepEqual(run.calls, [], "no engine operation ran");
       assert.match(
-        run.stderr,
-        /Pulumi CLI v3\.100\.0 is not supported .* ≥ 3\.121\.0\)\n\s+fix: upgrade it: `pulumi self-update`/,
+        run.log,
+        /Pulumi CLI v3\.100\.0 \(PATH\) is not supported .* ≥ 3\.121\.0\)\n\s+fix: upgrade it/,
       );
-      assert.match(run.stderr, /Docker engine .* is not reachable[\s\S]*fix: start the Docker engine/);
+      assert.match(run.log, /Docker engine .* is not reachable[\s\S]*fix: start the Docker engine/);
       assert.match(
-        run.stderr,
+        run.log,
         new RegExp(`edge port 127\\.0\\.0\\.1:${port} .* already in use\\n\\s+fix: free it`),
       );
-      assert.match(run.stderr, /3 problem\(s\): nothing was started/);
+      assert.match(run.log, /3 problem\(s\): nothing was started/);
       assert.ok(!existsSync(join(run.root, ".harness")), "no report: nothing ran");
     } finally {
       busy.close();
     }
   });
 
-  test("preflight: no pulumi on PATH says how to install it", async () => {
-    const run = await harness({ PATH: "/usr/bin:/bin" });
-    assert.equal(run.code, 2, run.stderr);
-    assert.match(run.stderr, /the Pulumi CLI \(`pulumi`\) is not on PATH\n\s+fix: install the Pulumi CLI/);
+  test("preflight: no CLI anywhere: it tries the official installer once, then says both ways to get one", async () => {
+    const calls: string[] = [];
+    const run = await harness(
+      "pass",
+      {},
+      {
+        findPulumi: async () => (calls.push("find"), undefined),
+        installPulumi: async () => {
+          calls.push("install");
+          throw new Error("getaddrinfo ENOTFOUND get.pulumi.com");
+        },
+      },
+    );
+    assert.equal(run.code, 2, run.log);
+    assert.deepEqual(calls, ["find", "install"]);
+    assert.match(
+      run.log,
+      /no Pulumi CLI: .*installing the official CLI failed: getaddrinfo ENOTFOUND get\.pulumi\.com/,
+    );
+    assert.match(
+      run.log,
+      /fix: build it from its Go modules: `npm run pulumi:toolchain`.*or install the official CLI/,
+    );
+  });
+
+  test("preflight: HARNESS_INSTALL_PULUMI=0 never installs; an install that works is used", async () => {
+    let installs = 0;
+    const none = await harness(
+      "pass",
+      { HARNESS_INSTALL_PULUMI: "0" },
+      {
+        findPulumi: async () => undefined,
+        installPulumi: async () => void installs++,
+      },
+    );
+    assert.equal(none.code, 2);
+    assert.equal(installs, 0);
+    let installed = false;
+    const ok = await harness(
+      "pass",
+      {},
+      {
+        findPulumi: async () =>
+          installed ? { version: "v3.270.0", source: "installed", env: {} } : undefined,
+        installPulumi: async () => void (installed = true),
+      },
+    );
+    assert.equal(ok.code, 0, ok.log);
+    assert.match(ok.log, /pulumi v3\.270\.0 \(installed by the harness\)/);
   });
 });

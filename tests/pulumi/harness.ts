@@ -1,4 +1,5 @@
 /** Shared helpers for the L2 tests: load the program with test stubs and query what it registered. */
+import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   loadProgram,
@@ -13,15 +14,18 @@ export const FIXTURE_REPLAYS = "tests/pulumi/fixtures/replays";
 /** images/bundle.ts would run esbuild over the services' sources: record the call instead. */
 export const STUBS = { "images/bundle": join(REPO_ROOT, "tests/pulumi/fixtures/stub-bundle.ts") };
 
-/** Loads index.ts (in-process) with `config` (full keys) on top of a fixture replays dir. */
+/**
+ * Loads index.ts (in-process) with `config` (full keys) on top of a fixture replays dir. `STUBS`
+ * always apply; `options.moduleStubs` add to them (or override one).
+ */
 export function load(
   config: Record<string, unknown>,
   options: Partial<LoadOptions> = {},
 ): Promise<LoadResult> {
   return loadProgram({
     stack: "harness",
-    moduleStubs: STUBS,
     ...options,
+    moduleStubs: { ...STUBS, ...options.moduleStubs },
     config: { "harness:replays": { dir: FIXTURE_REPLAYS }, ...config },
   });
 }
@@ -70,10 +74,37 @@ export class Graph {
 }
 
 export const CONTAINER = "docker:index/container:Container";
-export const IMAGE = "docker:index/image:Image";
 export const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
 export const NETWORK = "docker:index/network:Network";
 export const COMMAND = "command:local:Command";
+export const HOST_PORT = "harness:index:HostPort";
+
+/** What the harness builds: RemoteImages with a `build` block (the bases and a prebuilt tenant have none). */
+export function builtImages(g: Graph): RegisteredResource[] {
+  return g.ofType(REMOTE_IMAGE).filter((r) => r.inputs.build !== undefined);
+}
+
+/** The `build` block of a built image, as registered. */
+export type BuildInput = {
+  context: string;
+  dockerfile: string;
+  buildArgs: Record<string, string>;
+  labels: Record<string, string>;
+  useLegacyBuilder: boolean;
+  target?: string;
+};
+
+export function buildOf(resource: RegisteredResource): BuildInput {
+  assert.ok(resource.inputs.build, `${resource.name} has a build block`);
+  return resource.inputs.build as BuildInput;
+}
+
+/** The host port a HostPort's pick Command printed (what the mocks answered). */
+export function pickedPort(g: Graph, hostPort: string): number {
+  const stdout = g.get(`${hostPort}-pick`).state?.stdout;
+  assert.match(String(stdout), /^\d+$/, `${hostPort}-pick printed a port`);
+  return Number(stdout);
+}
 
 /** A container's envs as a map. */
 export function envOf(resource: RegisteredResource): Record<string, string> {
@@ -86,8 +117,15 @@ export function labelsOf(resource: RegisteredResource): Record<string, string> {
   return Object.fromEntries(labels.map((l) => [l.label, l.value]));
 }
 
-/** The resources one stack with `tenants` registers (the acceptance inventory). */
-export function expectedInventory(tenants: string[], stackResource = "harness-harness"): string[] {
+/**
+ * The resources one stack with `tenants` registers (the acceptance inventory). `edgePick`: the edge
+ * has no configured port (`edge.port: 0`), so a free one is picked.
+ */
+export function expectedInventory(
+  tenants: string[],
+  stackResource = "harness-harness",
+  { edgePick = false } = {},
+): string[] {
   const list = [
     `pulumi:pulumi:Stack ${stackResource}`,
     "harness:index:BaseImages base",
@@ -97,16 +135,18 @@ export function expectedInventory(tenants: string[], stackResource = "harness-ha
     "harness:index:Redis redis",
     `${CONTAINER} redis-container`,
     "harness:index:CpStub cp-stub",
-    `${IMAGE} cp-stub-image`,
-    `${COMMAND} cp-stub-image-cleanup`,
+    `${HOST_PORT} cp-stub-port`,
+    `${COMMAND} cp-stub-port-pick`,
+    `${REMOTE_IMAGE} cp-stub-image`,
     `${CONTAINER} cp-stub-container`,
     "harness:index:TenantImage tenant-image",
-    `${IMAGE} tenant-image-image`,
-    `${COMMAND} tenant-image-image-cleanup`,
+    `${REMOTE_IMAGE} tenant-image-image`,
     "harness:index:GeneratedSecret encryption-key",
     `${COMMAND} encryption-key-random`,
     ...tenants.flatMap((t) => [
       `harness:index:Postgres postgres-${t}`,
+      `${HOST_PORT} postgres-${t}-port`,
+      `${COMMAND} postgres-${t}-port-pick`,
       `harness:index:GeneratedSecret postgres-${t}-password`,
       `${COMMAND} postgres-${t}-password-random`,
       `${CONTAINER} postgres-${t}-container`,
@@ -116,8 +156,9 @@ export function expectedInventory(tenants: string[], stackResource = "harness-ha
       `${CONTAINER} tenant-${t}-container`,
     ]),
     "harness:index:CfProxy cf-proxy",
-    `${IMAGE} cf-proxy-image`,
-    `${COMMAND} cf-proxy-image-cleanup`,
+    `${HOST_PORT} cf-proxy-port`,
+    ...(edgePick ? [`${COMMAND} cf-proxy-port-pick`] : []),
+    `${REMOTE_IMAGE} cf-proxy-image`,
     `${CONTAINER} cf-proxy-container`,
     "harness:index:Seed seed",
     `${COMMAND} seed-command`,
@@ -125,4 +166,17 @@ export function expectedInventory(tenants: string[], stackResource = "harness-ha
     `${COMMAND} replays-command`,
   ];
   return list.sort();
+}
+
+/** Containers the health gate (stubbed: tests/pulumi/fixtures/stub-ready.ts) was asked to wait for: name → timeout s. */
+export function healthGates(result: LoadResult): Record<string, number> {
+  const gates: Record<string, number> = {};
+  for (const line of result.log) {
+    const m = /^ready (\S+) (\d+)$/.exec(line);
+    if (m) {
+      assert.ok(!(m[1] in gates), `one health gate per container (${m[1]})`);
+      gates[m[1]] = Number(m[2]);
+    }
+  }
+  return gates;
 }

@@ -1,7 +1,9 @@
 /**
  * Runs the Pulumi program (index.ts) without the Pulumi CLI, under `pulumi.runtime.setMocks`, and
- * reports what it registered — the L2 tests use it, and so does the end-to-end driver, whose mocks
- * create the resources for real.
+ * reports what it registered — the L2 tests use it. Nothing here talks to Docker: the default mocks
+ * invent the providers' outputs, and the health gate (components/ready.ts, which would ask the
+ * engine through dockerode) is replaced by a stub that passes every container at once
+ * (`DEFAULT_MODULE_STUBS`; a test's own `moduleStubs` win).
  *
  *   loadProgram(options)          in this process: one load at a time (the Pulumi runtime is global);
  *                                 the repo's modules are reloaded fresh for every call. Custom mocks.
@@ -36,6 +38,15 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 
 export const REPO_ROOT = resolve(__dirname, "..", "..");
+
+/**
+ * Stubs every load gets unless the test maps the same module itself. The health gate waits for
+ * Docker to report each container healthy: here every container is "ready" as soon as declared (the
+ * stub records `ready <container name> <timeout s>` in `loaderLog()`).
+ */
+export const DEFAULT_MODULE_STUBS: Readonly<Record<string, string>> = {
+  "components/ready": join(__dirname, "fixtures", "stub-ready.ts"),
+};
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
@@ -97,7 +108,10 @@ export interface LoadOptions {
   /** Keys whose values are secret (as `pulumi config set --secret` marks them). */
   secretKeys?: string[];
   preview?: boolean;
-  /** Repo-relative module path without extension (e.g. "images/bundle") → absolute path of a stub file. */
+  /**
+   * Repo-relative module path without extension (e.g. "images/bundle") → absolute path of a stub
+   * file. Added to `DEFAULT_MODULE_STUBS`, overriding them key by key.
+   */
   moduleStubs?: Record<string, string>;
   /** Environment for the program (HARNESS_REBUILD_NONCE, …); restored afterwards in-process. */
   env?: Record<string, string>;
@@ -166,41 +180,47 @@ function hex(text: string, length = 64): string {
 /**
  * The default mocks: every resource echoes its inputs plus plausible provider outputs, derived
  * deterministically from the inputs (a changed input changes the id/digest, as a rebuild would).
- * Commands answer as the runner would: random secrets, a SeedResult, an all-passing ReplaySummary.
+ * Commands answer as the runner would: random secrets, a free port (`*-port-pick`), a SeedResult, an
+ * all-passing ReplaySummary.
  */
 export function harnessMocks(data: MockData = {}): pulumi.runtime.Mocks {
-  let nextPort = 49153;
+  // Free-port picks (components/host-port.ts): a port in the dynamic range derived from the
+  // resource's name (the same on every load, like a pick kept in state), distinct within one load.
+  const picked = new Map<string, number>();
+  const pickPort = (name: string): number => {
+    const known = picked.get(name);
+    if (known !== undefined) return known;
+    const taken = new Set(picked.values());
+    let port = 49152 + (parseInt(hex(`port\0${name}`, 8), 16) % (65536 - 49152));
+    while (taken.has(port)) port = port === 65535 ? 49152 : port + 1;
+    picked.set(name, port);
+    return port;
+  };
   return {
     call: (args) => args.inputs,
     newResource: (args) => {
       const inputs = unwrapSecrets(args.inputs, "", []) as Record<string, unknown>;
       const state: Record<string, unknown> = { ...inputs };
       switch (args.type) {
-        case "docker:index/image:Image": {
-          const digest = `sha256:${hex(`${args.name}\0${JSON.stringify(inputs.build ?? {})}`)}`;
-          Object.assign(state, { repoDigest: digest, baseImageName: inputs.imageName, registryServer: "" });
-          return { id: String(inputs.imageName), state };
-        }
         case "docker:index/remoteImage:RemoteImage": {
+          // Built (`build`) or pulled: the id of the image the name resolves to, as the provider
+          // reports it. A new content-addressed name (any build input changed) is a new id.
           const imageId = `sha256:${hex(`image\0${String(inputs.name)}`)}`;
           Object.assign(state, { imageId, repoDigest: "" });
           return { id: `${imageId}${String(inputs.name)}`, state };
         }
         case "docker:index/network:Network":
-          Object.assign(state, { scope: "local", internal: false });
+          Object.assign(state, { scope: "local", internal: inputs.internal ?? false });
           return { id: hex(`network\0${String(inputs.name)}`), state };
-        case "docker:index/container:Container": {
-          const ports = ((inputs.ports as { internal: number; external?: number }[] | undefined) ?? []).map(
-            (p) => ({
-              ...p,
-              external: p.external ?? nextPort++,
-            }),
-          );
-          Object.assign(state, { ports });
+        case "docker:index/container:Container":
+          // Every published port carries its host port (components/host-port.ts): echoed as is.
           return { id: hex(`container\0${JSON.stringify(inputs)}`), state };
-        }
         case "command:local:Command": {
-          const stdout = data.commandStdout?.[args.name] ?? commandStdout(args.name, inputs);
+          const stdout =
+            data.commandStdout?.[args.name] ??
+            (args.name.endsWith("-port-pick")
+              ? String(pickPort(args.name))
+              : commandStdout(args.name, inputs));
           Object.assign(state, { stdout, stderr: "" });
           return { id: `${args.name}-${hex(JSON.stringify(inputs), 8)}`, state };
         }
@@ -249,6 +269,7 @@ type ResolveFilename = (
 const ModuleInternals = Module as unknown as { _resolveFilename: ResolveFilename };
 
 let busy = false;
+const stubFilesUsed = new Set<string>();
 
 /** Runs the program in this process. Not re-entrant: await one load before starting the next. */
 export async function loadProgram(options: LoadOptions): Promise<LoadResult> {
@@ -274,7 +295,7 @@ export async function loadProgram(options: LoadOptions): Promise<LoadResult> {
     }
     // Module stubs: resolve a stubbed repo module to its stub, even when the real file is absent.
     const stubs = new Map(
-      Object.entries(options.moduleStubs ?? {}).map(
+      Object.entries({ ...DEFAULT_MODULE_STUBS, ...options.moduleStubs }).map(
         ([mod, stub]) => [resolve(REPO_ROOT, mod), stub] as const,
       ),
     );
@@ -298,7 +319,10 @@ export async function loadProgram(options: LoadOptions): Promise<LoadResult> {
         delete require.cache[key];
       }
     }
-    for (const stub of stubs.values()) delete require.cache[stub];
+    // Every stub file ever used, too: Node caches a relative require's resolution per parent, and
+    // would hand a stub from an earlier load to a module this load does not stub.
+    for (const stub of stubs.values()) stubFilesUsed.add(stub);
+    for (const stub of stubFilesUsed) delete require.cache[stub];
 
     const config: Record<string, string> = {};
     for (const [key, value] of Object.entries(options.config)) {

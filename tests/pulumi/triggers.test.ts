@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { COMMAND, CONTAINER, FIXTURE_REPLAYS, Graph, IMAGE, load } from "./harness";
+import { builtImages, COMMAND, CONTAINER, FIXTURE_REPLAYS, Graph, load, pickedPort } from "./harness";
 import { REPO_ROOT } from "./load-program";
 
 let replaysDir: string;
@@ -38,9 +38,15 @@ test("nothing changed: identical inputs everywhere — no rebuild, no replaced c
   const second = new Graph(await load(withReplays()));
   assert.deepEqual(changed(first, second), []);
   assert.deepEqual(triggers(second), triggers(first));
-  for (const cmd of first.ofType(COMMAND).filter((c) => c.name.endsWith("-random"))) {
+  for (const cmd of first.ofType(COMMAND).filter((c) => /-(random|port-pick)$/.test(c.name))) {
     assert.deepEqual(second.get(cmd.name).inputs, cmd.inputs, `${cmd.name} has nothing that varies per run`);
   }
+  for (const image of builtImages(first))
+    assert.equal(
+      second.get(image.name).inputs.name,
+      image.inputs.name,
+      `${image.name}: same content, same tag`,
+    );
 });
 
 test("a replay file changes: only the replays re-run (its trigger changes; no container, image or seed input does)", async () => {
@@ -52,7 +58,7 @@ test("a replay file changes: only the replays re-run (its trigger changes; no co
   assert.deepEqual(
     triggers(after).slice(1),
     triggers(before).slice(1),
-    "image digests and container ids unchanged",
+    "image ids and container ids unchanged",
   );
 
   writeFileSync(join(replaysDir, "new-replay.ts"), "export {};\n");
@@ -72,6 +78,11 @@ test("a tenant build changes (GIT_SHA): tenant image rebuilt, tenant containers 
   const b = new Graph(await load(withReplays({ "harness:gitSha": "feedbeef" })));
   const diff = changed(a, b);
   assert.ok(diff.includes("tenant-image-image"));
+  assert.notEqual(
+    b.get("tenant-image-image").inputs.name,
+    a.get("tenant-image-image").inputs.name,
+    "a new build input is a new tag: the provider never removes the new image as the old one",
+  );
   assert.ok(diff.includes("tenant-alpha-container") && diff.includes("tenant-beta-container"));
   assert.ok(diff.includes("seed-command") && diff.includes("replays-command"));
   for (const untouched of [
@@ -79,6 +90,8 @@ test("a tenant build changes (GIT_SHA): tenant image rebuilt, tenant containers 
     "cp-stub-container",
     "redis-container",
     "postgres-alpha-container",
+    "postgres-alpha-port-pick",
+    "cp-stub-port-pick",
     "network-bridge",
   ]) {
     assert.ok(!diff.includes(untouched), `${untouched} is left alone`);
@@ -95,9 +108,31 @@ test("the edge config changes (read timeout): only the edge container is replace
   const b = new Graph(await load(withReplays({ "harness:edge": { port: 8080, readTimeoutSeconds: 30 } })));
   const diff = changed(a, b);
   assert.ok(diff.includes("cf-proxy-container"));
-  for (const image of b.ofType(IMAGE)) assert.ok(!diff.includes(image.name), `${image.name} not rebuilt`);
+  for (const image of builtImages(b)) assert.ok(!diff.includes(image.name), `${image.name} not rebuilt`);
   for (const c of b.ofType(CONTAINER).filter((c) => c.name !== "cf-proxy-container"))
     assert.ok(!diff.includes(c.name), c.name);
+});
+
+test("replacing the edge on a picked port keeps the port: the seed's target is unchanged, so no re-seed", async () => {
+  const a = new Graph(await load(withReplays({ "harness:edge": { port: 0 } })));
+  const b = new Graph(await load(withReplays({ "harness:edge": { port: 0, readTimeoutSeconds: 30 } })));
+  // The edge container is replaced; the replays re-run against it (its id is one of their triggers).
+  assert.deepEqual(changed(a, b), ["cf-proxy-container", "replays-command"]);
+  assert.equal(pickedPort(b, "cf-proxy-port"), pickedPort(a, "cf-proxy-port"));
+  assert.deepEqual(b.get("cf-proxy-port-pick").options.ignoreChanges, ["create"], "never re-picked");
+  assert.equal(b.result.outputs.edgeUrl, a.result.outputs.edgeUrl);
+});
+
+test("a healthcheck change replaces the tenant containers (Docker cannot change it in place)", async () => {
+  const a = new Graph(await load(withReplays()));
+  const b = new Graph(await load(withReplays({ "harness:tenantImage": { healthcheck: ["CMD", "true"] } })));
+  const diff = changed(a, b);
+  for (const t of ["tenant-alpha-container", "tenant-beta-container"]) {
+    assert.ok(diff.includes(t), t);
+    assert.deepEqual((b.get(t).inputs.healthcheck as { tests: string[] }).tests, ["CMD", "true"]);
+    assert.ok(b.get(t).options.replaceOnChanges.includes("healthcheck"), `${t}: replaced, not updated`);
+  }
+  for (const image of builtImages(b)) assert.ok(!diff.includes(image.name), `${image.name} not rebuilt`);
 });
 
 test("adding a tenant leaves the existing tenants' secrets and containers alone", async () => {
@@ -114,6 +149,8 @@ test("adding a tenant leaves the existing tenants' secrets and containers alone"
     "encryption-key-random",
     "tenant-alpha-container",
     "postgres-beta-container",
+    "postgres-alpha-port-pick",
+    "cp-stub-port-pick",
   ]) {
     assert.ok(!diff.includes(kept), `${kept} unchanged`);
   }

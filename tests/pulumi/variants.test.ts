@@ -4,7 +4,21 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { COMMAND, CONTAINER, envOf, Graph, IMAGE, load, REMOTE_IMAGE } from "./harness";
+import { REPO_ROOT } from "./load-program";
+import { freePortCommand } from "../../lib/docker";
+import {
+  buildOf,
+  builtImages,
+  COMMAND,
+  CONTAINER,
+  envOf,
+  expectedInventory,
+  Graph,
+  healthGates,
+  load,
+  pickedPort,
+  REMOTE_IMAGE,
+} from "./harness";
 
 let monorepo: string;
 before(() => {
@@ -34,30 +48,33 @@ describe("tenant from a user's build context", () => {
 
   test("the image is built from that context and Dockerfile with GIT_SHA and the user's args", () => {
     const image = g.get("tenant-image-image").inputs;
-    assert.equal(image.imageName, "harness-harness/tenant:local");
-    assert.equal(image.skipPush, true);
-    const build = image.build as Record<string, unknown>;
-    assert.equal(build.context, monorepo);
-    assert.equal(build.dockerfile, join(monorepo, "workspace-server", "Dockerfile.tenant"));
-    assert.equal(build.target, "runtime");
-    assert.deepEqual(build.args, {
-      NEXT_PUBLIC_WS_URL: "",
-      GIT_SHA: "0123456789abcdef0123456789abcdef01234567",
-      HARNESS_STACK: "harness/harness",
-      HARNESS_ROLE: "tenant",
+    assert.match(String(image.name), /^harness-harness\/tenant:[0-9a-f]{12}$/);
+    assert.equal(image.keepLocally, false);
+    assert.deepEqual(buildOf(g.get("tenant-image-image")), {
+      context: monorepo,
+      // Inside the context: relative, as the docker CLI sends it.
+      dockerfile: "workspace-server/Dockerfile.tenant",
+      target: "runtime",
+      buildArgs: {
+        NEXT_PUBLIC_WS_URL: "",
+        GIT_SHA: "0123456789abcdef0123456789abcdef01234567",
+      },
+      labels: { "harness.stack": "harness/harness", "harness.role": "tenant" },
+      useLegacyBuilder: false,
     });
     assert.deepEqual(
       g.dependencies("tenant-image-image"),
-      ["tenant-image-image-cleanup"],
-      "no harness base image (the user's Dockerfile picks its own); only its cleanup comes first",
+      [],
+      "no harness base image (the user's Dockerfile picks its own)",
     );
   });
 
-  test("tenants run it by repoDigest with the anchor's healthcheck; only the cp-stub is bundled", () => {
-    const digest = g.get("tenant-image-image").state?.repoDigest;
+  test("tenants run it by image id with the anchor's healthcheck; only the cp-stub is bundled", () => {
+    const imageId = g.get("tenant-image-image").state?.imageId;
+    assert.match(String(imageId), /^sha256:[0-9a-f]{64}$/);
     for (const t of ["alpha", "beta"]) {
       const c = g.get(`tenant-${t}-container`).inputs;
-      assert.equal(c.image, digest);
+      assert.equal(c.image, imageId);
       assert.deepEqual((c.healthcheck as { tests: string[] }).tests, [
         "CMD-SHELL",
         "wget -q -O /dev/null http://127.0.0.1:8080/health || exit 1",
@@ -91,10 +108,8 @@ describe("tenant from a prebuilt image", () => {
       keepLocally: true,
     });
     assert.ok(!g.byName.has("tenant-image-image"));
-    assert.ok(!g.byName.has("tenant-image-image-cleanup"), "a pulled image is not ours to remove");
     assert.deepEqual(
-      g
-        .ofType(IMAGE)
+      builtImages(g)
         .map((i) => i.name)
         .sort(),
       ["cf-proxy-image", "cp-stub-image"],
@@ -106,7 +121,9 @@ describe("tenant from a prebuilt image", () => {
     const c = g.get("tenant-alpha-container").inputs;
     assert.equal(c.image, imageId);
     assert.equal(c.healthcheck, undefined);
-    assert.equal(c.wait, true);
+    assert.ok(!("wait" in c));
+    assert.equal(healthGates(g.result)["harness-tenant-alpha"], 120, "the health gate still waits for it");
+    assert.ok(g.dependencies("cf-proxy-container").includes("tenant-alpha-container"));
     const target = JSON.parse(
       (g.get("seed-command").inputs.environment as Record<string, string>).HARNESS_TARGET,
     );
@@ -144,22 +161,34 @@ test("edge on a random port bound to all interfaces; cp-stub not published", asy
   const g = new Graph(
     await load({ "harness:edge": { port: 0, bindAddress: "0.0.0.0" }, "harness:cpStub": { publish: false } }),
   );
+  const pick = g.get("cf-proxy-port-pick");
+  assert.equal(pick.inputs.create, freePortCommand("0.0.0.0"), "free on the address Docker binds");
+  assert.deepEqual(pick.options.ignoreChanges, ["create"]);
+  const published = pickedPort(g, "cf-proxy-port");
   assert.deepEqual(g.get("cf-proxy-container").inputs.ports, [
-    { internal: 8080, ip: "0.0.0.0", protocol: "tcp" },
+    { internal: 8080, external: published, ip: "0.0.0.0", protocol: "tcp" },
   ]);
   assert.deepEqual(g.get("cp-stub-container").inputs.ports, []);
-  const published = (g.get("cf-proxy-container").state?.ports as { external: number }[])[0].external;
+  assert.ok(!g.byName.has("cp-stub-port") && !g.byName.has("cp-stub-port-pick"), "nothing to pick");
   assert.equal(
     g.result.outputs.edgeUrl,
     `http://127.0.0.1:${published}`,
-    "the port Docker picked, reached on loopback",
+    "the picked port, reached on loopback",
   );
   assert.equal(g.result.outputs.cpStubUrl, "");
+  const target = JSON.parse(
+    (g.get("seed-command").inputs.environment as Record<string, string>).HARNESS_TARGET,
+  );
+  assert.equal(target.edgeUrl, `http://127.0.0.1:${published}`, "the seed is told the picked port");
   for (const c of g.ofType(CONTAINER)) {
     for (const p of (c.inputs.ports ?? []) as { ip: string }[]) {
       if (c.name !== "cf-proxy-container") assert.equal(p.ip, "127.0.0.1", `${c.name} stays on loopback`);
     }
   }
+  const inventory = expectedInventory(["alpha", "beta"], "harness-harness", { edgePick: true }).filter(
+    (r) => !r.endsWith(" cp-stub-port") && !r.endsWith(" cp-stub-port-pick"),
+  );
+  assert.deepEqual(g.inventory(), inventory);
 });
 
 test("rebuild nonce: a build arg that forces every local image to rebuild (config or HARNESS_REBUILD_NONCE)", async () => {
@@ -167,19 +196,17 @@ test("rebuild nonce: a build arg that forces every local image to rebuild (confi
   const fromEnv = new Graph(
     await load({ "harness:rebuildNonce": "n1" }, { env: { HARNESS_REBUILD_NONCE: "1700000000" } }),
   );
+  const plain = new Graph(await load({}));
   for (const image of ["cp-stub-image", "tenant-image-image", "cf-proxy-image"]) {
-    assert.equal(
-      (fromConfig.get(image).inputs.build as { args: Record<string, string> }).args.HARNESS_REBUILD,
-      "n1",
-    );
-    assert.equal(
-      (fromEnv.get(image).inputs.build as { args: Record<string, string> }).args.HARNESS_REBUILD,
-      "1700000000",
-    );
+    assert.equal(buildOf(fromConfig.get(image)).buildArgs.HARNESS_REBUILD, "n1");
+    assert.equal(buildOf(fromEnv.get(image)).buildArgs.HARNESS_REBUILD, "1700000000");
+    assert.ok(!("HARNESS_REBUILD" in buildOf(plain.get(image)).buildArgs), "no forced rebuild by default");
+    const names = [plain, fromConfig, fromEnv].map((g) => g.get(image).inputs.name);
+    assert.equal(new Set(names).size, 3, `${image}: a new nonce is a new tag`);
     assert.notEqual(
-      fromConfig.get(image).state?.repoDigest,
-      fromEnv.get(image).state?.repoDigest,
-      "new build → new digest",
+      fromConfig.get(image).state?.imageId,
+      fromEnv.get(image).state?.imageId,
+      "new build → new image id",
     );
   }
   assert.notEqual(
@@ -188,7 +215,7 @@ test("rebuild nonce: a build arg that forces every local image to rebuild (confi
   );
 });
 
-test("keepImages: no image removal on destroy; imageBuilder and base images are passed through", async () => {
+test("keepImages: built images kept on destroy; imageBuilder and base images are passed through", async () => {
   const g = new Graph(
     await load({
       "harness:keepImages": true,
@@ -201,17 +228,16 @@ test("keepImages: no image removal on destroy; imageBuilder and base images are 
       },
     }),
   );
-  assert.deepEqual(
-    g.ofType(COMMAND).filter((c) => c.name.endsWith("-image-cleanup")),
-    [],
-  );
-  assert.equal(
-    (g.get("cp-stub-image").inputs.build as { builderVersion: string }).builderVersion,
-    "BuilderV1",
-  );
+  const built = builtImages(g);
+  assert.equal(built.length, 3);
+  for (const image of built) {
+    assert.equal(image.inputs.keepLocally, true, `${image.name} is kept`);
+    assert.equal(buildOf(image).useLegacyBuilder, true, `${image.name}: BuilderV1 is the legacy builder`);
+  }
   assert.deepEqual(
     g
       .ofType(REMOTE_IMAGE)
+      .filter((r) => r.inputs.build === undefined)
       .map((r) => r.inputs.name)
       .sort(),
     [
@@ -221,19 +247,24 @@ test("keepImages: no image removal on destroy; imageBuilder and base images are 
       "harness-local/redis:7",
     ],
   );
-  assert.equal(
-    (g.get("cf-proxy-image").inputs.build as { args: Record<string, string> }).args.NGINX_BASE,
-    "harness-local/nginx:1.22",
-  );
+  assert.equal(buildOf(g.get("cf-proxy-image")).buildArgs.NGINX_BASE, "harness-local/nginx:1.22");
+  assert.equal(buildOf(g.get("cp-stub-image")).buildArgs.NODE_BASE, "harness-local/node:20");
+  assert.ok(g.dependencies("cf-proxy-image").includes("base-nginx"));
 });
 
-test("image removal on destroy: best effort, the stack's tag and its dangling builds only", async () => {
+test("image removal on destroy: the provider removes the stack's own built images, never a base; no cleanup Commands", async () => {
   const g = new Graph(await load({}));
-  const cleanup = g.get("cp-stub-image-cleanup").inputs;
-  assert.equal(cleanup.create, undefined, "nothing to do on create");
-  assert.equal(
-    cleanup.delete,
-    "docker image rm harness-harness/cp-stub:local >/dev/null 2>&1; docker image prune --force --filter label=harness.stack=harness/harness --filter label=harness.role=cp-stub >/dev/null 2>&1; true",
+  for (const image of builtImages(g)) {
+    assert.equal(image.inputs.keepLocally, false, image.name);
+    assert.match(String(image.inputs.name), /^harness-harness\//, `${image.name}: only the stack's own tag`);
+  }
+  for (const base of g.ofType(REMOTE_IMAGE).filter((r) => r.inputs.build === undefined))
+    assert.equal(base.inputs.keepLocally, true, base.name);
+  assert.deepEqual(
+    g
+      .ofType(COMMAND)
+      .filter((c) => /cleanup/.test(c.name) || /docker image (rm|prune)/.test(String(c.inputs.delete))),
+    [],
   );
 });
 
@@ -255,7 +286,11 @@ test("tenantEnv, rateLimit, waitTimeoutSeconds and replay options reach the righ
   const env = envOf(g.get("tenant-beta-container"));
   assert.equal(env.LOG_LEVEL, "debug");
   assert.equal(env.RATE_LIMIT, "50");
-  for (const c of g.ofType(CONTAINER)) assert.equal(c.inputs.waitTimeout, 300);
+  const gates = healthGates(g.result);
+  for (const c of g.ofType(CONTAINER)) {
+    assert.equal(gates[String(c.inputs.name)], 300, `${c.name}: the health gate's timeout`);
+    assert.ok(!("waitTimeout" in c.inputs), c.name);
+  }
   assert.equal(
     g.get("replays-command").inputs.create,
     "node --import tsx runner/cli.ts run --command-mode --replays-dir tests/pulumi/fixtures/replays --include 'tenant-*' --exclude 'canary-*' --timeout 30 --concurrency 3",
@@ -298,9 +333,33 @@ test("a runner that prints no JSON fails the up with a clear message", async () 
   assert.match(result.error?.message ?? "", /the seed printed no JSON on stdout/);
 });
 
-test("preview: same graph, images are declared not to build, nothing else differs", async () => {
+test("a free-port pick that prints no port fails the up, quoting what it printed", async () => {
+  const result = await load({}, { mockData: { commandStdout: { "postgres-alpha-port-pick": "" } } });
+  assert.match(result.error?.message ?? "", /picking a free port printed "", not a port/);
+});
+
+test("preview: same graph and inputs (content-addressed names are known before any build)", async () => {
   const up = new Graph(await load({}));
   const preview = new Graph(await load({}, { preview: true }));
   assert.deepEqual(preview.inventory(), up.inventory());
-  for (const image of preview.ofType(IMAGE)) assert.equal(image.inputs.buildOnPreview, false);
+  for (const image of builtImages(up)) {
+    assert.deepEqual(preview.get(image.name).inputs, image.inputs, image.name);
+  }
+});
+
+test("preview with the real health gate: no Docker involved, nothing gated", async () => {
+  const stubbed = new Graph(await load({}, { preview: true }));
+  const real = new Graph(
+    await load(
+      {},
+      { preview: true, moduleStubs: { "components/ready": join(REPO_ROOT, "components", "ready.ts") } },
+    ),
+  );
+  assert.deepEqual(real.inventory(), stubbed.inventory());
+  assert.deepEqual(healthGates(real.result), {}, "the stub was not used");
+  assert.deepEqual(
+    real.dependencies("tenant-alpha-container").sort(),
+    stubbed.dependencies("tenant-alpha-container").sort(),
+    "the real gate gives dependents the same edges",
+  );
 });

@@ -1,0 +1,38 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { labelList, Naming } from "../lib/naming";
+import { networkName } from "./network";
+
+describe("networkName (the stack network's Docker name)", () => {
+  const naming = new Naming("harness", "ci-7");
+  const spec = (over: Partial<{ driver: string; internal: boolean; labels: unknown }> = {}) => ({
+    driver: "bridge",
+    internal: false,
+    labels: labelList(naming.labels("network")),
+    ...over,
+  });
+
+  test("`<stack>-net-<8 hex>`, the same for the same definition", () => {
+    const name = networkName(naming, spec());
+    assert.match(name, /^ci-7-net-[0-9a-f]{8}$/);
+    assert.equal(networkName(naming, spec()), name);
+    assert.equal(networkName(new Naming("other-project", "ci-7"), spec()), name, "the stack names it");
+  });
+
+  test("changes with everything that makes Docker replace the network", () => {
+    const name = networkName(naming, spec());
+    assert.notEqual(networkName(naming, spec({ internal: true })), name, "internal");
+    assert.notEqual(networkName(naming, spec({ driver: "macvlan" })), name, "driver");
+    assert.notEqual(
+      networkName(naming, spec({ labels: labelList(naming.labels("network", { extra: "1" })) })),
+      name,
+      "labels",
+    );
+  });
+
+  test("two stacks never share a name", () => {
+    const other = new Naming("harness", "ci-8");
+    assert.match(networkName(other, spec()), /^ci-8-net-/);
+    assert.notEqual(networkName(other, spec()), networkName(naming, spec()));
+  });
+});

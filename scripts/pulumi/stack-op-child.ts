@@ -1,0 +1,88 @@
+/**
+ * The child side of scripts/pulumi/stack-op.ts: `stack-op-child.ts <request.json> <result.json>`.
+ * Runs one operation, writes the result, and exits, whatever the inline program left pending.
+ */
+import type { EngineEvent, OutputMap } from "@pulumi/pulumi/automation";
+import { createWriteStream, readFileSync, writeFileSync } from "node:fs";
+import { openStack } from "./engine";
+import type { StackOpRequest, StackOpResult } from "./stack-op";
+
+async function main(): Promise<void> {
+  const [requestFile, resultFile] = process.argv.slice(2);
+  const req = JSON.parse(readFileSync(requestFile, "utf8")) as StackOpRequest;
+  const result: Omit<StackOpResult, "steps" | "output"> = { ok: false };
+  const controller = new AbortController();
+  // One SIGINT from the caller: pass it on to the CLI once; a second one is ignored here (the CLI
+  // would read it as "cancel immediately", which can strand operations).
+  process.once("SIGINT", () => controller.abort());
+  process.on("SIGINT", () => undefined);
+  // What a failed or cancelled program leaves pending rejects after the operation: it belongs to
+  // nothing any more, and this process ends right after writing its result.
+  process.on("unhandledRejection", () => undefined);
+
+  const events = createWriteStream("", { fd: 3 });
+  const onEvent = (event: EngineEvent) => void events.write(`${JSON.stringify({ at: Date.now(), event })}\n`);
+  const onOutput = (text: string) => void process.stdout.write(text);
+  try {
+    const program = req.programModule
+      ? ((await import(req.programModule)) as { program: () => Promise<Record<string, unknown>> }).program
+      : undefined;
+    const stack = await openStack({
+      workDir: req.workDir,
+      stackName: req.stackName,
+      cli: req.cli,
+      env: req.env,
+      program,
+    });
+    const signal = controller.signal;
+    let outputs: OutputMap | undefined;
+    result.startedAt = Date.now();
+    switch (req.op) {
+      case "preview":
+        await stack.preview({ onEvent, onOutput, signal });
+        break;
+      case "up":
+        outputs = (
+          await stack.up({
+            onEvent,
+            onOutput,
+            signal,
+            expectNoChanges: req.expectNoChanges,
+            refresh: req.refresh,
+          })
+        ).outputs;
+        break;
+      case "refresh":
+        await stack.refresh({ onEvent, onOutput, signal });
+        break;
+      case "destroy":
+        await stack.destroy({ onEvent, onOutput, signal });
+        break;
+      case "outputs":
+        outputs = await stack.outputs();
+        break;
+      case "remove":
+        await stack.workspace.removeStack(req.stackName, { force: true });
+        break;
+    }
+    result.endedAt = Date.now();
+    if (outputs) {
+      result.outputs = Object.fromEntries(
+        Object.entries(outputs).map(([k, v]) => [k, { value: v.value as unknown, secret: v.secret }]),
+      );
+    }
+    result.ok = true;
+  } catch (error) {
+    result.error = (error as Error).message;
+  }
+  await new Promise((resolve) => events.end(resolve));
+  writeFileSync(resultFile, JSON.stringify(result), { mode: 0o600 });
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);
