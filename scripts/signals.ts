@@ -1,4 +1,4 @@
-/** SIGINT/SIGTERM subscription for the long-running CLIs (npm run harness, npm run e2e). */
+/** SIGINT/SIGTERM subscription for the long-running CLIs (npm run harness). */
 export type TerminationSignal = "SIGINT" | "SIGTERM";
 
 /** Calls `handler` on SIGINT or SIGTERM (instead of Node's default exit); returns the unsubscribe. */
