@@ -22,11 +22,14 @@ import {
   DEFAULT_USER_TENANT_HEALTHCHECK,
   DEFAULT_WAIT_TIMEOUT_SECONDS,
   MANAGED_TENANT_ENV,
+  PRODUCTION_FORMATS,
   REBUILD_NONCE_ENV,
   type BaseImages,
   type EdgeConfig,
   type HarnessConfig,
   type ImageBuilder,
+  type ProductionConfig,
+  type ProductionFormat,
   type ReplaysConfig,
   type RerunPolicy,
   type TenantConfig,
@@ -608,6 +611,93 @@ function parseTenantEnv(p: Problems, value: Json | undefined): Record<string, st
   return env;
 }
 
+/**
+ * `harness:production`: the file with production's tenant environment (a path, or
+ * `{path, format?, container?, allow?}`), read by the config coherence lint. Paths are relative to
+ * the repo root; the files must exist (the allow file's default, harness.drift.yaml, is optional).
+ */
+function parseProduction(
+  p: Problems,
+  value: Json | undefined,
+  ctx: Required<Pick<ParseContext, "repoRoot" | "isFile">>,
+): ProductionConfig | undefined {
+  if (value === undefined) return undefined;
+  const example = "harness:production: {path: deploy/tenant.yaml, container: tenant} in Pulumi.<stack>.yaml";
+  const obj: JsonObject | undefined =
+    typeof value === "string" ? { path: value } : isObject(value) ? value : undefined;
+  if (!obj) {
+    p.add(
+      "production",
+      `must be a file path or {path, format?, container?, allow?}, got ${describe(value)}`,
+      `set ${example}`,
+    );
+    return undefined;
+  }
+  checkKeys(p, "production", obj, ["path", "format", "container", "allow"]);
+  const file = (key: "path" | "allow", what: string): string | undefined => {
+    const v = obj[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== "string" || v.trim() === "") {
+      p.add(
+        `production.${key}`,
+        `must be a file path, got ${describe(v)}`,
+        `set it to ${what} (relative to the repo root)`,
+      );
+      return undefined;
+    }
+    const abs = resolve(ctx.repoRoot, v);
+    if (!ctx.isFile(abs)) {
+      p.add(
+        `production.${key}`,
+        `file ${abs} does not exist`,
+        `point it at ${what} (relative paths start at the repo root)`,
+      );
+      return undefined;
+    }
+    return abs;
+  };
+  if (obj.path === undefined) {
+    p.add(
+      "production.path",
+      "is required",
+      "set it to the file with production's tenant environment (dotenv, JSON/YAML map, k8s manifest, ECS task definition or compose file)",
+    );
+  }
+  const path = file("path", "the file with production's tenant environment");
+  const allow = file("allow", "an allow file of intended differences (harness.drift.yaml)");
+  let format: ProductionFormat | undefined;
+  if (obj.format !== undefined) {
+    if (typeof obj.format !== "string" || !(PRODUCTION_FORMATS as readonly string[]).includes(obj.format)) {
+      p.add(
+        "production.format",
+        `must be one of ${PRODUCTION_FORMATS.join(", ")}, got ${describe(obj.format)}`,
+        "omit it to detect the format from the file",
+      );
+    } else {
+      format = obj.format as ProductionFormat;
+    }
+  }
+  let container: string | undefined;
+  if (obj.container !== undefined) {
+    if (typeof obj.container !== "string" || obj.container.trim() === "") {
+      p.add(
+        "production.container",
+        `must be a container name, got ${describe(obj.container)}`,
+        "name the tenant's container (k8s), container definition (ECS) or service (compose)",
+      );
+    } else {
+      container = obj.container;
+    }
+  }
+  if (path === undefined) return undefined;
+  return {
+    path,
+    ...(format ? { format } : {}),
+    ...(container ? { container } : {}),
+    ...(allow ? { allow } : {}),
+  };
+}
+
 function parseEncryptionKey(p: Problems, value: Json | undefined): string | undefined {
   if (value === undefined) return undefined;
   const ok =
@@ -753,6 +843,8 @@ export function parseHarnessConfig(raw: Record<string, string>, ctx: ParseContex
     imageBuilder,
     keepImages: bool(p, "keepImages", v("keepImages"), false),
   };
+  const production = parseProduction(p, v("production"), { repoRoot: ctx.repoRoot, isFile });
+  if (production) config.production = production;
   // The edge renderer has its own checks; with ours passing they should too — say so if not.
   if (p.list.length === 0) {
     for (const problem of edgeOptionProblems(edgeOptions(config.tenants, config.edge))) {

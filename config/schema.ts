@@ -67,6 +67,25 @@ export interface ReplaysConfig {
 
 export type ImageBuilder = "BuilderV1" | "BuilderBuildKit";
 
+/** Formats of the production env file `harness:production` points at (config-lint/production.ts). */
+export const PRODUCTION_FORMATS = ["dotenv", "json", "yaml", "k8s", "ecs", "compose"] as const;
+export type ProductionFormat = (typeof PRODUCTION_FORMATS)[number];
+
+/**
+ * The production tenant's environment the config coherence lint compares the harness tenants with
+ * (config `harness:production`; `npm run lint:config`, and the preflight of `npm run harness`).
+ */
+export interface ProductionConfig {
+  /** Absolute path of the file holding production's tenant environment. */
+  path: string;
+  /** Its format; undefined = detected from the file. */
+  format?: ProductionFormat;
+  /** The tenant's container (k8s), container definition (ECS) or service (compose) in it. */
+  container?: string;
+  /** Absolute path of the allow file; undefined = `harness.drift.yaml` in the repo root, if present. */
+  allow?: string;
+}
+
 /** The tenant container's healthcheck: a Docker test array, or "image" for the image's own HEALTHCHECK. */
 export type TenantHealthcheck = { test: string[] } | "image";
 
@@ -97,6 +116,8 @@ export interface HarnessConfig {
   imageBuilder: ImageBuilder;
   /** Keep the stack's built images on destroy (faster next boot) instead of removing them. */
   keepImages: boolean;
+  /** Production's tenant environment, for the config coherence lint; absent = not configured. */
+  production?: ProductionConfig;
 }
 
 export const DEFAULT_TENANTS = ["alpha", "beta"] as const;
@@ -177,6 +198,7 @@ export const CONFIG_KEYS = [
   "rebuildNonce",
   "imageBuilder",
   "keepImages",
+  "production",
 ] as const;
 
 export type ConfigKey = (typeof CONFIG_KEYS)[number];

@@ -9,6 +9,7 @@ import { execFile } from "node:child_process";
 import { resolve } from "node:path";
 import { assertDockerReachable, dockerClient } from "../lib/docker-api/client";
 import { LABEL_ROLE, LABEL_STACK } from "../lib/naming";
+import { preflightLint } from "../config-lint/lint";
 import { findPulumiCli, installOfficialCli } from "./pulumi/engine";
 import { runStackOp } from "./pulumi/stack-op";
 import { runHarness } from "./harness/run";
@@ -41,6 +42,7 @@ runHarness({
     return { up: op("up"), destroy: op("destroy") };
   },
   onSignal: onTerminationSignal,
+  lintProduction: (stack) => preflightLint(repoRoot, stack, workDir),
 }).then(
   (code) => process.exit(code),
   (error: unknown) => {

@@ -73,7 +73,7 @@ const tiers: Tier[] = [
         "--test",
         "--test-concurrency=1",
         "--test-reporter=spec",
-        ...fg.sync(["tests/engine/*.pulumi.test.ts"]).sort(),
+        ...fg.sync(["tests/engine/*.pulumi.test.ts", "policy/*.pulumi.test.ts"]).sort(),
       ],
     ],
   },

@@ -9,6 +9,7 @@
  * outputs, teardown), 130/143 interrupted (after the teardown).
  * Everything it touches comes in through `HarnessDeps` (tests drive it with stand-ins).
  */
+import type { PreflightLint } from "../../config-lint/lint";
 import { summaryCounts, summaryPassed, type ReplaySummary } from "../../contracts/summary";
 import { REBUILD_NONCE_ENV } from "../../config/schema";
 import type { PulumiCli } from "../pulumi/engine";
@@ -57,6 +58,11 @@ export interface HarnessDeps {
   engine: (cli: PulumiCli, stack: string, env: Record<string, string>) => HarnessEngine;
   onSignal: (handler: (signal: "SIGINT" | "SIGTERM") => void) => () => void;
   now?: () => number;
+  /**
+   * The config coherence lint of the stack (config-lint/lint.ts `preflightLint`): undefined when
+   * the stack does not set `harness:production`. Absent: not checked.
+   */
+  lintProduction?: (stack: string) => PreflightLint | undefined | Promise<PreflightLint | undefined>;
 }
 
 async function findCli(deps: HarnessDeps): Promise<{ cli?: PulumiCli; problem?: Problem }> {
@@ -77,11 +83,39 @@ async function findCli(deps: HarnessDeps): Promise<{ cli?: PulumiCli; problem?: 
   return problem ? { problem } : { cli };
 }
 
+/** With `harness:production` set: drift or a bad input is a problem; the lint's table is shown. */
+async function productionProblem(
+  deps: HarnessDeps,
+  stack: string,
+  details: string[],
+): Promise<Problem | undefined> {
+  if (!deps.lintProduction) return undefined;
+  const lint = await deps.lintProduction(stack);
+  if (!lint) return undefined;
+  const rerun = `\`npm run lint:config -- --stack ${stack}\``;
+  if (lint.code === 0) {
+    deps.log(`[harness] config coherence with production (harness:production): ${lint.summary}`);
+    return undefined;
+  }
+  details.push(...lint.text.trimEnd().split("\n"));
+  if (lint.code === 1) {
+    return {
+      what: `the tenants' environment drifts from production's (harness:production; ${lint.summary.replace(/ \(exit 1\)$/, "")}; the table above)`,
+      fix: `follow production in the harness, or allow an intended difference with its reason in harness.drift.yaml; check again: ${rerun}`,
+    };
+  }
+  return {
+    what: `the config coherence lint cannot run: ${lint.summary.split("\n")[0]}`,
+    fix: `fix harness:production or the file it names (docs/pulumi.md), then: ${rerun}`,
+  };
+}
+
 async function preflight(
   deps: HarnessDeps,
   stack: string,
-): Promise<{ problems: Problem[]; cli?: PulumiCli }> {
+): Promise<{ problems: Problem[]; cli?: PulumiCli; details: string[] }> {
   const problems: Problem[] = [];
+  const details: string[] = [];
   const node = checkNode(deps.nodeVersion);
   if (node) problems.push(node);
   const { cli, problem } = await findCli(deps);
@@ -99,7 +133,9 @@ async function preflight(
     const ours = dockerUp && (await deps.ownEdgeHolds(stack, edge.port).catch(() => false));
     if (!ours) problems.push(edgePortProblem(edge.port, edge.bindAddress, stack));
   }
-  return { problems, cli };
+  const drift = await productionProblem(deps, stack, details);
+  if (drift) problems.push(drift);
+  return { problems, cli, details };
 }
 
 interface Attempt {
@@ -157,7 +193,8 @@ export async function runHarness(deps: HarnessDeps): Promise<number> {
   const dir = harnessReportsDir(deps.repoRoot, stack);
 
   log(`preflight (stack ${stack})`);
-  const { problems, cli } = await preflight(deps, stack);
+  const { problems, cli, details } = await preflight(deps, stack);
+  for (const line of details) deps.log(line);
   if (problems.length > 0 || !cli) {
     for (const p of problems) log(`✗ ${p.what}\n            fix: ${p.fix}`);
     log(`${problems.length} problem(s): nothing was started.`);

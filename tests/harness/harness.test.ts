@@ -13,6 +13,8 @@ import type { ReplaySummary } from "../../contracts/summary";
 import type { PulumiCli } from "../../scripts/pulumi/engine";
 import type { StackOpIo, StackOpResult } from "../../scripts/pulumi/stack-op";
 import { runHarness, type HarnessDeps } from "../../scripts/harness/run";
+import { preflightLint } from "../../config-lint/lint";
+import { scratchRoot } from "../../config-lint/test-support";
 
 const scratch = mkdtempSync(join(tmpdir(), "harness-run-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -306,5 +308,104 @@ describe("npm run harness (control flow, with stand-ins)", () => {
     );
     assert.equal(ok.code, 0, ok.log);
     assert.match(ok.log, /pulumi v3\.270\.0 \(installed by the harness\)/);
+  });
+});
+
+describe("npm run harness: the config coherence lint in the preflight (harness:production)", () => {
+  test("not set (undefined): not mentioned, the run goes on", async () => {
+    const asked: string[] = [];
+    const run = await harness("pass", {}, { lintProduction: (stack) => void asked.push(stack) });
+    assert.equal(run.code, 0, run.log);
+    assert.deepEqual(asked, ["harness"]);
+    assert.doesNotMatch(run.log, /coherence/);
+  });
+
+  test("coherent: one line says so, the run goes on", async () => {
+    const run = await harness(
+      "pass",
+      {},
+      {
+        lintProduction: async () => ({
+          code: 0,
+          text: "…\ncoherent: 0 errors, 1 allowed, 2 documented (exit 0)\n",
+          summary: "coherent: 0 errors, 1 allowed, 2 documented (exit 0)",
+        }),
+      },
+    );
+    assert.equal(run.code, 0, run.log);
+    assert.match(
+      run.log,
+      /config coherence with production \(harness:production\): coherent: 0 errors, 1 allowed/,
+    );
+    assert.deepEqual(run.calls, ["find pulumi", "up", "destroy"]);
+  });
+
+  test("drift: it refuses to boot, printing the lint's table; exit 2", async () => {
+    const table =
+      "config coherence: stack harness (tenants alpha, beta) vs production deploy/tenant.yaml (k8s)\n\n" +
+      "missing — production sets it, the harness does not (1 error)\n" +
+      "  VARIABLE           TENANTS  FINDING  FIX\n" +
+      "  FEATURE_FLAGS_URL  all      production sets it (env)  …\n\n" +
+      "drift: 1 error, 0 allowed, 2 documented (exit 1)\n";
+    const run = await harness(
+      "pass",
+      {},
+      {
+        lintProduction: () => ({
+          code: 1,
+          text: table,
+          summary: "drift: 1 error, 0 allowed, 2 documented (exit 1)",
+        }),
+      },
+    );
+    assert.equal(run.code, 2, run.log);
+    assert.ok(!run.calls.includes("up"), "nothing was started");
+    assert.match(run.log, /^ {2}FEATURE_FLAGS_URL {2}all/m);
+    assert.match(
+      run.log,
+      /✗ the tenants' environment drifts from production's \(harness:production; drift: 1 error, 0 allowed, 2 documented; the table above\)\n\s+fix: follow production in the harness, or allow an intended difference with its reason in harness\.drift\.yaml; check again: `npm run lint:config -- --stack harness`/,
+    );
+    assert.match(run.log, /1 problem\(s\): nothing was started/);
+  });
+
+  test("a bad input (the production file is gone): a problem with its fix; exit 2", async () => {
+    const run = await harness(
+      "pass",
+      {},
+      {
+        lintProduction: () => ({
+          code: 2,
+          text: "config coherence: bad input (exit 2)\n  production file deploy/tenant.yaml does not exist\n",
+          summary: "production file deploy/tenant.yaml does not exist: check the path",
+        }),
+      },
+    );
+    assert.equal(run.code, 2, run.log);
+    assert.ok(!run.calls.includes("up"));
+    assert.match(
+      run.log,
+      /✗ the config coherence lint cannot run: production file deploy\/tenant\.yaml does not exist: check the path\n\s+fix: fix harness:production or the file it names/,
+    );
+  });
+
+  test("for real (config-lint's preflightLint on a stack with harness:production): drift names the variable", async () => {
+    const s = scratchRoot({ "harness:edge": { port: 0 }, "harness:production": "deploy/tenant.env" });
+    try {
+      s.write("deploy/tenant.env", "MOLECULE_ENV=production\nFEATURE_FLAGS_URL=https://flags.example.com\n");
+      const run = await harness(
+        "pass",
+        {},
+        { root: s.root, lintProduction: (stack) => preflightLint(s.root, stack) },
+      );
+      assert.equal(run.code, 2, run.log);
+      assert.ok(!run.calls.includes("up"));
+      assert.match(run.log, /^ {2}FEATURE_FLAGS_URL +all +production sets it \(dotenv\)/m);
+      assert.match(run.log, /drifts from production's \(harness:production; drift: \d+ errors/);
+      // Without harness:production: not checked.
+      s.stack({ "harness:edge": { port: 0 } });
+      assert.equal(preflightLint(s.root, "harness"), undefined);
+    } finally {
+      s.dispose();
+    }
   });
 });
