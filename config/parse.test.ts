@@ -69,7 +69,7 @@ describe("defaults", () => {
       include: [],
       exclude: [],
       timeoutSeconds: 120,
-      concurrency: 1,
+      concurrency: 3,
       rerun: "on-change",
     });
     assert.equal(cfg.gitSha, "harness");

@@ -583,7 +583,7 @@ function parseReplays(
       DEFAULT_REPLAYS.concurrency,
       1,
       16,
-      "use 1 (default, anchor behaviour) to 16",
+      "use 1 (one at a time, as the anchor) to 16 (default 3)",
     ),
     rerun,
   };

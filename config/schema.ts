@@ -142,7 +142,7 @@ export const DEFAULT_REPLAYS = {
   include: [] as string[],
   exclude: [] as string[],
   timeoutSeconds: 120,
-  concurrency: 1,
+  concurrency: 3,
   rerun: "on-change" as RerunPolicy,
 };
 

@@ -6,10 +6,11 @@
  * Deterministic: same sources → byte-identical files, and a file is only rewritten when its bytes
  * change, so an unchanged harness yields an unchanged build context (no rebuild, no replaced container).
  */
-import { buildSync } from "esbuild";
+import { buildSync, version as esbuildVersion } from "esbuild";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { stampIsCurrent, writeIfChanged as writeFileIfChanged, writeStamp } from "../lib/build-stamp";
 
 export const REPO_ROOT = join(__dirname, "..");
 
@@ -42,18 +43,35 @@ const OPTIONAL_NATIVE = ["pg-native", "bufferutil", "utf-8-validate"];
 // in) and renamed over the old one: a reader, such as another stack's `docker build` bundling the
 // same sources at the same time, sees the old file or the new one, never a half-written one.
 function writeIfChanged(path: string, content: Uint8Array): void {
-  if (existsSync(path) && Buffer.compare(readFileSync(path), content) === 0) return;
-  const staging = join(dirname(dirname(path)), `.bundle-${process.pid}-${basename(path)}.tmp`);
-  writeFileSync(staging, content);
-  renameSync(staging, path);
+  writeFileIfChanged(
+    path,
+    content,
+    join(dirname(dirname(path)), `.bundle-${process.pid}-${basename(path)}.tmp`),
+  );
+}
+
+/** Changes when the build itself changes (its options, esbuild's version). */
+const BUILD_KEY = JSON.stringify({ v: 1, esbuildVersion, OPTIONAL_NATIVE, node: "node20" });
+
+/** The content hash of a service's dist/ as it is (what bundleService returns). */
+function distHash(outDir: string, spec: ServiceBundle): string {
+  const hash = createHash("sha256");
+  for (const outName of Object.keys(spec.entries))
+    hash.update(outName).update(readFileSync(join(outDir, `${outName}.js`)));
+  return hash.update(readFileSync(join(outDir, "healthcheck.js"))).digest("hex");
 }
 
 /** Bundles one service into `<context>/dist/` and returns a content hash of what was produced. */
 export function bundleService(name: ServiceName, root = REPO_ROOT): string {
   const spec: ServiceBundle = SERVICE_BUNDLES[name];
   const outDir = join(root, spec.context, "dist");
+  // A stamp beside dist/ (not in it: the image copies dist/): an unchanged tree skips esbuild.
+  const stamp = join(root, spec.context, ".dist-stamp.json");
+  const outputs = [...Object.keys(spec.entries), "healthcheck"].map((o) => join(outDir, `${o}.js`));
+  if (stampIsCurrent(root, stamp, BUILD_KEY, outputs)) return distHash(outDir, spec);
   mkdirSync(outDir, { recursive: true });
   const hash = createHash("sha256");
+  const inputs: string[] = ["images/healthcheck.cjs"];
   for (const [outName, entry] of Object.entries(spec.entries)) {
     const result = buildSync({
       absWorkingDir: root,
@@ -65,8 +83,10 @@ export function bundleService(name: ServiceName, root = REPO_ROOT): string {
       external: OPTIONAL_NATIVE,
       legalComments: "none",
       logLevel: "silent",
+      metafile: true,
       write: false,
     });
+    inputs.push(...Object.keys(result.metafile.inputs));
     const code = result.outputFiles[0].contents;
     writeIfChanged(join(outDir, `${outName}.js`), code);
     hash.update(outName).update(code);
@@ -74,5 +94,6 @@ export function bundleService(name: ServiceName, root = REPO_ROOT): string {
   const healthcheck = readFileSync(join(root, "images", "healthcheck.cjs"));
   writeIfChanged(join(outDir, "healthcheck.js"), healthcheck);
   hash.update(healthcheck);
+  writeStamp(root, stamp, BUILD_KEY, inputs, outputs);
   return hash.digest("hex");
 }

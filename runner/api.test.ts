@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { defineReplay, isReplayDefinition, metaOf } from "./api";
-import { describeError } from "./ts-replay-host";
+import { describeError } from "./replay-worker";
 
 const run = () => undefined;
 
@@ -43,11 +43,10 @@ describe("describeError (the FAIL line of a thrown error)", () => {
     assert.match(describeError(new Error("boom\nmore")).detail, /^more\n/);
     assert.equal(describeError(new TypeError("x is undefined")).line, "TypeError: x is undefined");
     assert.equal(describeError("a string").line, "threw a non-error value: a string");
-    const transform = new Error("Transform failed with 1 error:\n/r/x.ts:3:0: ERROR: Unexpected end of file");
-    transform.name = "TransformError";
+    const build = new Error("Build failed with 1 error:\nx.ts:3:0: ERROR: Unexpected end of file");
     assert.equal(
-      describeError(transform).line,
-      "TransformError: Transform failed with 1 error: /r/x.ts:3:0: ERROR: Unexpected end of file",
+      describeError(build).line,
+      "Build failed with 1 error: x.ts:3:0: ERROR: Unexpected end of file",
     );
   });
 });

@@ -6,7 +6,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import Docker from "dockerode";
+import type Docker from "dockerode";
 import { errorMessage } from "./errors";
 
 /** Where container logs come from (dockerode in production, a fake in tests). */
@@ -50,10 +50,14 @@ export function demuxDockerLogs(data: Buffer): Buffer {
   return Buffer.concat(parts);
 }
 
-export function dockerLogSource(docker: Docker = new Docker(), tail = 5000): ContainerLogSource {
+/** Container logs through dockerode (DOCKER_HOST or the local socket); loaded only when needed. */
+export function dockerLogSource(docker?: Docker, tail = 5000): ContainerLogSource {
+  let client: Promise<Docker> | undefined;
+  const connect = () =>
+    (client ??= docker ? Promise.resolve(docker) : import("dockerode").then((m) => new m.default()));
   return {
     async logs(container: string) {
-      const data: unknown = await docker.getContainer(container).logs({
+      const data: unknown = await (await connect()).getContainer(container).logs({
         stdout: true,
         stderr: true,
         timestamps: true,

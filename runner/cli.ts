@@ -1,8 +1,9 @@
 /**
- * Entry points (from the repo root):
- *   node --import tsx runner/cli.ts seed [--health-timeout <seconds>]
- *   node --import tsx runner/cli.ts run [--command-mode] [--replays-dir replays] [--include <glob>]…
- *                                       [--exclude <glob>]… [--timeout <seconds>] [--concurrency <n>]
+ * Entry points (from the repo root; runner/dist/cli.js is this file bundled — runner/bundle.ts):
+ *   node runner/dist/cli.js seed [--health-timeout <seconds>]
+ *   node runner/dist/cli.js run [--command-mode] [--replays-dir replays] [--include <glob>]…
+ *                               [--exclude <glob>]… [--timeout <seconds>] [--concurrency <n>]
+ * (or `node --import tsx runner/cli.ts …` from the sources.)
  * stdout carries only the JSON result (SeedResult / ReplaySummary); humans read stderr.
  * Exit codes: 0 all passed; 1 a replay failed (0 with --command-mode: failure is data in the JSON);
  * 2 the harness itself failed (bad flags, bad HARNESS_TARGET/HARNESS_SEED, no replays, seed failure).
@@ -12,8 +13,7 @@ import { readSeed } from "../contracts/seed";
 import { summaryPassed } from "../contracts/summary";
 import { readTarget } from "../contracts/target";
 import { errorMessage, HarnessError } from "./errors";
-import { DEFAULT_TIMEOUT_SECONDS, runReplays } from "./run";
-import { seed } from "./seed";
+// ./run and ./seed are imported where used: the seed does not load the runner, nor the runner the seed.
 
 export const USAGE = `usage:
   cli.ts run  [--command-mode] [--replays-dir <dir>] [--include <glob>]... [--exclude <glob>]...
@@ -65,8 +65,9 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
       concurrency: { type: "string" },
     },
   });
+  const { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_SECONDS, runReplays } = await import("./run");
   const timeoutSeconds = positiveNumber(values.timeout, "--timeout", DEFAULT_TIMEOUT_SECONDS);
-  const concurrency = positiveNumber(values.concurrency, "--concurrency", 1, true);
+  const concurrency = positiveNumber(values.concurrency, "--concurrency", DEFAULT_CONCURRENCY, true);
   const target = fromEnv(() => readTarget(io.env), "HARNESS_TARGET");
   const seedResult = fromEnv(() => readSeed(io.env), "HARNESS_SEED");
   const summary = await runReplays({
@@ -96,6 +97,7 @@ async function seedCommand(args: string[], io: CliIo): Promise<number> {
   });
   const healthTimeoutMs = positiveNumber(values["health-timeout"], "--health-timeout", 15) * 1000;
   const target = fromEnv(() => readTarget(io.env), "HARNESS_TARGET");
+  const { seed } = await import("./seed");
   const result = await seed({ target, healthTimeoutMs, progress: (line) => io.stderr(`${line}\n`) });
   io.stdout(`${JSON.stringify(result)}\n`);
   return 0;

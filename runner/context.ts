@@ -2,8 +2,7 @@
  * Builds the `ctx` a TypeScript replay runs with, from the target and seed, and closes everything it
  * opened (HTTP agent, WebSockets, pg pools) afterwards. Created per replay process; no globals.
  */
-import { Pool } from "pg";
-import type { QueryResultRow } from "pg";
+import type { Pool, QueryResultRow } from "pg";
 import { format } from "node:util";
 import type { SeedResult, SeedRole } from "../contracts/seed";
 import type { HarnessTarget, TenantTarget } from "../contracts/target";
@@ -87,7 +86,10 @@ export function createContext(options: ContextOptions): ContextHandle {
   const poolFor = (url: string): Pool => {
     let pool = pools.get(url);
     if (!pool) {
-      pool = new Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000 });
+      // pg loads on first use: most replays never open a database.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const pg = require("pg") as typeof import("pg");
+      pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000 });
       // An idle client's error (e.g. postgres restarted) must not crash the replay process.
       pool.on("error", () => undefined);
       pools.set(url, pool);

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import { compileReplays } from "./compile";
 import { describeReplays } from "./describe";
 import { listReplays } from "./discover";
-import { runReplays, tsHostCommand } from "./run";
+import { ReplayHost } from "./host-client";
+import { hostCommand, runReplays } from "./run";
 import { makeReplayDir, makeTarget, SEED, tsReplay } from "./test-support/fixtures";
 
 describe("reading declarations before running", () => {
@@ -22,14 +24,15 @@ describe("reading declarations before running", () => {
     dir.write("c.ts", tsReplay(`{ closes: null, proves: "q", run() {} }`));
     dir.write("d.sh", "# replay-xfail: flaky\n# closes #4\necho\n");
     dir.write("e-broken.ts", `export default {`);
-    const declared = await describeReplays(listReplays(dir.replays), {
-      host: tsHostCommand(),
-      cwd: dir.root,
-      env: process.env,
+    const replays = listReplays(dir.replays);
+    const files = replays.filter((r) => r.kind === "ts").map((r) => r.file);
+    const host = new ReplayHost({ host: hostCommand(), cwd: dir.root, env: process.env, killGraceMs: 200 });
+    const declared = await describeReplays(replays, {
+      host,
+      compiled: new Map((await compileReplays(files)).map((c) => [c.file, c])),
       outputDir: join(dir.root, "out"),
       timeoutMs: 5000,
-      killGraceMs: 200,
-    });
+    }).finally(() => host.close());
     assert.deepEqual(declared.get("a"), {
       closes: "#1",
       proves: "p",
@@ -46,7 +49,10 @@ describe("reading declarations before running", () => {
     });
     assert.deepEqual(declared.get("d"), { closes: "#4", xfail: "flaky", independent: false });
     assert.match(declared.get("b-hang-at-import")?.error ?? "", /did not finish within 5s/);
-    assert.match(declared.get("e-broken")?.error ?? "", /Transform failed/);
+    assert.match(
+      declared.get("e-broken")?.error ?? "",
+      /^Build failed with 1 error: e-broken\.ts:1:\d+: ERROR: /,
+    );
   });
 
   test("a replay declaring a shorter timeout gets it", async () => {

@@ -1,7 +1,7 @@
 /**
  * Reads what each replay declares (closes, proves, xfail, independent, timeout) BEFORE running it,
  * because scheduling and XFAIL/XPASS depend on it. Shell replays: their header comments. TypeScript
- * replays: their definition, loaded in a child process (`ts-replay-host.ts --describe`), so a module
+ * replays: their definition, loaded in a worker of the replay host (a `describe` job), so a module
  * that hangs or crashes at import cannot take the runner with it. A replay whose declaration cannot
  * be read still runs (with defaults) and its run shows the error.
  */
@@ -10,9 +10,10 @@ import { join } from "node:path";
 import type { ReplayMeta } from "./api";
 import type { ReplayFile } from "./discover";
 import { errorMessage } from "./errors";
-import { execute } from "./execute";
+import type { ReplayHost } from "./host-client";
+import type { CompiledReplay } from "./host-protocol";
+import type { DescribeLine } from "./replay-worker";
 import { readShellHeader } from "./shell-header";
-import type { DescribeLine } from "./ts-replay-host";
 
 export interface Declared {
   closes: string | null;
@@ -24,20 +25,16 @@ export interface Declared {
   error?: string;
 }
 
-export interface TsHostCommand {
-  command: string;
-  /** Arguments before the host's own (e.g. `--import <tsx> <host.ts>`). */
-  args: readonly string[];
-}
-
 export interface DescribeOptions {
-  host: TsHostCommand;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  /** Scratch folder for the describe processes' output. */
+  /** Runs the describe jobs (needed only when there are TypeScript replays). */
+  host?: ReplayHost;
+  /** Each TypeScript replay compiled (compile.ts), by file. */
+  compiled: ReadonlyMap<string, CompiledReplay>;
+  /** Scratch folder for the describe jobs' output. */
   outputDir: string;
   timeoutMs: number;
-  killGraceMs: number;
+  /** Workers the host should keep waiting once describing is done (the first replays take them). */
+  warm?: number;
 }
 
 function fromMeta(meta: ReplayMeta): Declared {
@@ -50,18 +47,20 @@ function fromMeta(meta: ReplayMeta): Declared {
   };
 }
 
-async function describeBatch(files: readonly string[], options: DescribeOptions, tag: string) {
+async function describeBatch(
+  host: ReplayHost,
+  replays: readonly CompiledReplay[],
+  options: DescribeOptions,
+  tag: string,
+) {
   const outputFile = join(options.outputDir, `_describe-${tag}.log`);
-  const run = await execute({
-    command: options.host.command,
-    args: [...options.host.args, "--describe", ...files],
-    cwd: options.cwd,
-    env: options.env,
+  const run = await host.execute({
+    job: { kind: "describe", replays: [...replays] },
     outputFile,
     timeoutMs: options.timeoutMs,
-    killGraceMs: options.killGraceMs,
     maxOutputBytes: 4 * 1024 * 1024,
     tailBytes: 4 * 1024,
+    warm: options.warm,
   });
   const found = new Map<string, DescribeLine>();
   let text = "";
@@ -99,6 +98,10 @@ export async function describeReplays(
   }
   const ts = replays.filter((r) => r.kind === "ts");
   if (ts.length === 0) return declared;
+  const host = options.host;
+  if (!host) throw new Error("describeReplays: TypeScript replays need a replay host");
+  const compiledOf = (replay: ReplayFile): CompiledReplay =>
+    options.compiled.get(replay.file) ?? { file: replay.file, error: "not compiled" };
 
   const record = (replay: ReplayFile, line: DescribeLine) => {
     declared.set(
@@ -108,19 +111,15 @@ export async function describeReplays(
         : { closes: null, independent: false, error: line.error ?? "no definition" },
     );
   };
-  // One process for all (fast); whatever it did not describe is retried one file per process.
-  const batch = await describeBatch(
-    ts.map((r) => r.file),
-    options,
-    "all",
-  );
+  // One worker for all (fast); whatever it did not describe is retried one file per worker.
+  const batch = await describeBatch(host, ts.map(compiledOf), options, "all");
   for (const replay of ts) {
     const line = batch.found.get(replay.file);
     if (line) {
       record(replay, line);
       continue;
     }
-    const single = await describeBatch([replay.file], options, replay.name);
+    const single = await describeBatch(host, [compiledOf(replay)], options, replay.name);
     const again = single.found.get(replay.file);
     if (again) record(replay, again);
     else declared.set(replay.name, { closes: null, independent: false, error: single.problem });

@@ -4,11 +4,10 @@
  * SIGTERM to the group, SIGKILL after a grace period. Never throws for anything the replay does.
  */
 import { spawn } from "node:child_process";
-import { createWriteStream, mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import type { Readable } from "node:stream";
 import { errorMessage } from "./errors";
-import { OutputScanner, type OutputDigest } from "./output-scanner";
+import type { OutputDigest } from "./output-scanner";
+import { OutputSink } from "./output-sink";
 
 export interface ExecuteOptions {
   command: string;
@@ -52,17 +51,9 @@ export function killGroup(pgid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
-function formatBytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.round(bytes / 1024)} KB`;
-}
-
 export async function execute(options: ExecuteOptions): Promise<Execution> {
   const started = Date.now();
-  mkdirSync(dirname(options.outputFile), { recursive: true });
-  const out = createWriteStream(options.outputFile);
-  const scanner = new OutputScanner({ tailBytes: options.tailBytes });
-  let outputBytes = 0;
-  let outputTruncated = false;
+  const sink = new OutputSink(options);
   let timedOut = false;
   let interrupted = false;
   let spawnError: string | null = null;
@@ -76,27 +67,7 @@ export async function execute(options: ExecuteOptions): Promise<Execution> {
   });
   const pgid = child.pid;
   const streams = [child.stdout, child.stderr].filter((s): s is Readable => s !== null);
-
-  const onData = (chunk: Buffer) => {
-    scanner.feed(chunk);
-    if (outputTruncated) return;
-    const room = options.maxOutputBytes - outputBytes;
-    const piece = chunk.length <= room ? chunk : chunk.subarray(0, Math.max(room, 0));
-    outputBytes += piece.length;
-    let ok = out.write(piece);
-    if (piece.length < chunk.length) {
-      outputTruncated = true;
-      ok = out.write(
-        `\n[runner] output truncated: the file keeps the first ${formatBytes(options.maxOutputBytes)}\n`,
-      );
-    }
-    // Backpressure: a replay that prints faster than the disk writes waits, instead of filling memory.
-    if (!ok) {
-      for (const s of streams) s.pause();
-      out.once("drain", () => streams.forEach((s) => s.resume()));
-    }
-  };
-  for (const s of streams) s.on("data", onData);
+  for (const s of streams) sink.attach(s);
 
   let graceTimer: NodeJS.Timeout | undefined;
   const terminate = () => {
@@ -148,8 +119,8 @@ export async function execute(options: ExecuteOptions): Promise<Execution> {
   if (graceTimer) clearTimeout(graceTimer);
   // Whatever of the group survived SIGTERM (e.g. it ignores TERM) goes now: the replay is over.
   if (pgid !== undefined && spawnError === null) killGroup(pgid, "SIGKILL");
-  if (spawnError !== null) out.write(`[runner] could not start ${options.command}: ${spawnError}\n`);
-  await new Promise<void>((resolve) => out.end(resolve));
+  if (spawnError !== null) sink.note(`[runner] could not start ${options.command}: ${spawnError}\n`);
+  const totals = await sink.finish();
 
   return {
     exitCode: result.code,
@@ -157,9 +128,7 @@ export async function execute(options: ExecuteOptions): Promise<Execution> {
     timedOut,
     interrupted,
     spawnError,
-    digest: scanner.finish(),
+    ...totals,
     durationMs: Date.now() - started,
-    outputBytes,
-    outputTruncated,
   };
 }

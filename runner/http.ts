@@ -3,10 +3,17 @@
  * does not), so one edge URL reaches every tenant the way the CDN would. Bodies are read whole;
  * every error names the request.
  */
-import { Agent, request, type Dispatcher } from "undici";
-import WebSocket from "ws";
+import type { Agent, Dispatcher } from "undici";
+import type WebSocket from "ws";
 import { excerpt } from "./assertions";
 import { errorMessage } from "./errors";
+
+type Undici = typeof import("undici");
+let undiciModule: Promise<Undici> | undefined;
+let wsModule: Promise<typeof WebSocket> | undefined;
+// undici and ws load on first use: a replay (or a worker) that sends nothing does not pay for them.
+const loadUndici = () => (undiciModule ??= import("undici"));
+const loadWebSocket = () => (wsModule ??= import("ws").then((m) => m.default));
 
 export type HeaderValues = Record<string, string | null | undefined>;
 
@@ -101,13 +108,19 @@ function flattenHeaders(raw: Record<string, string | string[] | undefined>): Rec
 export class HttpClient {
   readonly baseUrl: string;
   private readonly timeoutMs: number;
-  private readonly dispatcher: Agent;
+  private client?: Promise<{ request: Undici["request"]; dispatcher: Agent }>;
   private readonly sockets = new Set<WebSocket>();
 
   constructor(options: HttpClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.dispatcher = new Agent({ connectTimeout: Math.min(this.timeoutMs, 10_000) });
+  }
+
+  private undici() {
+    return (this.client ??= loadUndici().then(({ Agent, request }) => ({
+      request,
+      dispatcher: new Agent({ connectTimeout: Math.min(this.timeoutMs, 10_000) }),
+    })));
   }
 
   async request(req: EdgeRequest): Promise<HttpResponse> {
@@ -123,13 +136,14 @@ export class HttpClient {
     }
     const headers = mergeHeaders(jsonHeaders, req.headers, { host: req.host });
     const timeout = req.timeoutMs ?? this.timeoutMs;
+    const { request, dispatcher } = await this.undici();
     let res: Dispatcher.ResponseData;
     try {
       res = await request(url, {
         method: method as Dispatcher.HttpMethod,
         headers,
         body,
-        dispatcher: this.dispatcher,
+        dispatcher,
         headersTimeout: timeout,
         bodyTimeout: timeout,
       });
@@ -168,7 +182,8 @@ export class HttpClient {
   }
 
   /** Opens a WebSocket through the edge with the given Host; rejects with the HTTP status if not upgraded. */
-  websocket(req: WebSocketRequest): Promise<WebSocket> {
+  async websocket(req: WebSocketRequest): Promise<WebSocket> {
+    const WebSocket = await loadWebSocket();
     const wsUrl = `${this.baseUrl.replace(/^http/, "ws")}${req.path.startsWith("/") ? req.path : `/${req.path}`}`;
     const describe = `WebSocket ${req.path} (Host: ${req.host})`;
     const timeout = req.timeoutMs ?? this.timeoutMs;
@@ -205,6 +220,7 @@ export class HttpClient {
 
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.terminate();
-    await this.dispatcher.close();
+    const client = await this.client?.catch(() => undefined);
+    await client?.dispatcher.close();
   }
 }

@@ -1,17 +1,24 @@
 /**
- * One replay from start to result: pick the command (bash for .sh, the TS host for .ts), execute it
- * isolated, classify the outcome. No printing (progress.ts) and no scheduling (schedule.ts).
+ * One replay from start to result: run it isolated (a bash process for .sh, a worker of the replay
+ * host for .ts), classify the outcome. No printing (progress.ts) and no scheduling (schedule.ts).
  */
 import { join } from "node:path";
 import type { ReplayResult } from "../contracts/summary";
 import { fileSafe } from "./artifacts";
 import { classify } from "./classify";
-import type { Declared, TsHostCommand } from "./describe";
+import type { Declared } from "./describe";
 import type { ReplayFile } from "./discover";
 import { execute, type Execution } from "./execute";
+import type { ReplayHost } from "./host-client";
+import type { CompiledReplay } from "./host-protocol";
 
 export interface RunOneOptions {
-  host: TsHostCommand;
+  /** Runs the TypeScript replays (needed only when there are some). */
+  host?: ReplayHost;
+  /** Each TypeScript replay compiled (compile.ts), by file. */
+  compiled?: ReadonlyMap<string, CompiledReplay>;
+  /** Workers the host should keep waiting after this replay takes one. */
+  warm?: () => number;
   cwd: string;
   env: NodeJS.ProcessEnv;
   outputDir: string;
@@ -40,22 +47,34 @@ export async function runOneReplay(
 ): Promise<ReplayRun> {
   const timeoutSeconds = declaration.timeoutSeconds ?? options.defaultTimeoutSeconds;
   const outputFile = outputFileOf(options.outputDir, replay);
-  const command =
-    replay.kind === "ts"
-      ? { command: options.host.command, args: [...options.host.args, replay.file] }
-      : // `bash <file>`: a missing +x bit does not matter, as in the anchor's runner.
-        { command: "bash", args: [replay.file] };
-  const execution = await execute({
-    ...command,
-    cwd: options.cwd,
-    env: { ...options.env, HARNESS_REPLAY: replay.name },
+  const limits = {
     outputFile,
     timeoutMs: timeoutSeconds * 1000,
-    killGraceMs: options.killGraceMs,
     maxOutputBytes: options.maxOutputBytes,
     tailBytes: options.tailBytes,
     signal: options.signal,
-  });
+  };
+  let execution: Execution;
+  if (replay.kind === "ts") {
+    if (!options.host)
+      throw new Error(`runOneReplay: ${replay.name} is TypeScript and there is no replay host`);
+    const compiled = options.compiled?.get(replay.file) ?? { file: replay.file, error: "not compiled" };
+    execution = await options.host.execute({
+      ...limits,
+      job: { kind: "run", name: replay.name, replay: compiled },
+      warm: options.warm?.(),
+    });
+  } else {
+    execution = await execute({
+      ...limits,
+      // `bash <file>`: a missing +x bit does not matter, as in the anchor's runner.
+      command: "bash",
+      args: [replay.file],
+      cwd: options.cwd,
+      env: { ...options.env, HARNESS_REPLAY: replay.name },
+      killGraceMs: options.killGraceMs,
+    });
+  }
   const verdict = classify(
     { ...execution, timeoutSeconds },
     { xfail: declaration.xfail, proves: declaration.proves },

@@ -1,20 +1,24 @@
 /**
- * `runReplays(options)`: discover → read declarations → run each replay isolated in its own process
- * group → classify → write results.json, junit.xml, the GitHub step summary and (on FAIL/XPASS)
- * failure artifacts. Human progress goes to `progress` (stderr in the CLI); the returned summary is
- * what the CLI prints on stdout. Throws HarnessError only for problems of the harness itself.
+ * `runReplays(options)`: discover → compile the TypeScript replays (once, esbuild) → read declarations →
+ * run each replay isolated (a bash replay in its own process group, a TypeScript replay in a fresh
+ * worker thread of the run's replay host) → classify → write results.json, junit.xml, the GitHub step
+ * summary and (on FAIL/XPASS) failure artifacts. Human progress goes to `progress` (stderr in the
+ * CLI); the returned summary is what the CLI prints on stdout. Throws HarnessError only for problems
+ * of the harness itself.
  */
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { SeedResult } from "../contracts/seed";
 import { summaryLine, type ReplayResult, type ReplaySummary } from "../contracts/summary";
 import type { HarnessTarget } from "../contracts/target";
-import { CpStubClient } from "../cp-stub/client";
 import { collectArtifacts, dockerLogSource, type ContainerLogSource, type JournalSource } from "./artifacts";
-import { describeReplays, type Declared, type TsHostCommand } from "./describe";
+import { bundlePath, bundleRunner, checkoutRoot } from "./bundle";
+import { compileReplays } from "./compile";
+import { cpStubFor } from "./cp-stub";
+import { describeReplays, type Declared } from "./describe";
 import { discoverReplays, type ReplayFile } from "./discover";
 import { errorMessage, HarnessError } from "./errors";
+import { ReplayHost, type HostCommand } from "./host-client";
 import { printHeader, printResult } from "./progress";
 import { appendStepSummary } from "./reports/github-summary";
 import { writeJsonReport } from "./reports/json";
@@ -29,7 +33,7 @@ export interface RunOptions {
   exclude?: readonly string[];
   /** Per-replay timeout (a replay may declare its own). Default 120. */
   timeoutSeconds?: number;
-  /** Replays declared independent may run this many at a time. Default 1. */
+  /** Replays declared independent may run this many at a time. Default DEFAULT_CONCURRENCY. */
   concurrency?: number;
   target: HarnessTarget;
   seed: SeedResult;
@@ -56,15 +60,31 @@ export interface RunOptions {
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 120;
+/** How many independent replays run at once unless told otherwise (config/schema.ts has the same). */
+export const DEFAULT_CONCURRENCY = 3;
 
-/** `node --import <tsx> runner/ts-replay-host.ts`, with tsx resolved from here (works from any cwd). */
-export function tsHostCommand(): TsHostCommand {
-  const tsx = pathToFileURL(require.resolve("tsx")).href;
-  return { command: process.execPath, args: ["--import", tsx, join(__dirname, "ts-replay-host.ts")] };
+/**
+ * `node runner/dist/replay-host.js`: beside this file when the runner runs from its bundle
+ * (runner/dist/cli.js); otherwise (the sources under tsx: tests, replays:local, the bench) built
+ * first, or found current, in the checkout's runner/dist.
+ */
+export function hostCommand(): HostCommand {
+  const args = (file: string) => ({ command: process.execPath, args: ["--enable-source-maps", file] });
+  const sibling = join(__dirname, "replay-host.js");
+  if (!__filename.endsWith(".ts") && existsSync(sibling)) return args(sibling);
+  const root = checkoutRoot(__dirname);
+  try {
+    bundleRunner(root);
+  } catch (error) {
+    throw new HarnessError(`cannot bundle the replay host (runner/dist): ${errorMessage(error)}`);
+  }
+  return args(bundlePath(root, "replay-host"));
 }
 
+/** runner/shell/harness-helpers.sh, whether this runs from the sources or from runner/dist/. */
 export function helpersFile(): string {
-  return join(__dirname, "shell", "harness-helpers.sh");
+  const beside = join(__dirname, "shell", "harness-helpers.sh");
+  return existsSync(beside) ? beside : join(checkoutRoot(__dirname), "runner", "shell", "harness-helpers.sh");
 }
 
 function summarize(
@@ -89,7 +109,7 @@ function summarize(
 export async function runReplays(options: RunOptions): Promise<ReplaySummary> {
   const started = Date.now();
   const progress = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
   const defaultTimeout = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
   const killGraceMs = options.killGraceMs ?? 5000;
   const tailBytes = options.tailBytes ?? 64 * 1024;
@@ -125,48 +145,70 @@ export async function runReplays(options: RunOptions): Promise<ReplaySummary> {
     );
   }
 
-  const host = tsHostCommand();
-  const declared = await describeReplays(replays, {
-    host,
-    cwd,
-    env,
-    outputDir,
-    timeoutMs: Math.min(defaultTimeout, 60) * 1000,
-    killGraceMs,
-  });
+  // TypeScript replays: compiled once (esbuild, in its own process) while the run's host process
+  // starts; each replay then runs in a fresh worker thread of the host, found ready (prewarmed: as
+  // many as may start at once, and at least two, so a replay that ends at once does not wait).
+  const ts = replays.filter((r) => r.kind === "ts");
+  const pool = Math.min(Math.max(concurrency, 2), ts.length);
+  let tsNotStarted = ts.length;
+  const compiling = compileReplays(ts.map((r) => r.file));
+  // An unawaited rejection must not escape if starting the host throws first.
+  compiling.catch(() => undefined);
+  const host =
+    ts.length > 0 ? new ReplayHost({ host: hostCommand(), cwd, env, killGraceMs, log: progress }) : undefined;
+  host?.start(pool);
 
   const results: (ReplayResult | undefined)[] = new Array(replays.length);
   const outputs = new Map<string, string>();
   const outputFiles: { name: string; file: string }[] = [];
-  const oneOptions = {
-    host,
-    cwd,
-    env,
-    outputDir,
-    defaultTimeoutSeconds: defaultTimeout,
-    killGraceMs,
-    maxOutputBytes: options.maxOutputBytes ?? 50 * 1024 * 1024,
-    tailBytes,
-    signal: options.signal,
-  };
+  let declared = new Map<string, Declared>();
+  let closing: Promise<void> = Promise.resolve();
+  try {
+    const compiled = new Map((await compiling).map((c) => [c.file, c]));
+    declared = await describeReplays(replays, {
+      host,
+      compiled,
+      outputDir,
+      timeoutMs: Math.min(defaultTimeout, 60) * 1000,
+      warm: pool,
+    });
 
-  const runOne = async (replay: ReplayFile, index: number) => {
-    const declaration: Declared = declared.get(replay.name) ?? { closes: null, independent: false };
-    outputFiles.push({ name: replay.name, file: outputFileOf(outputDir, replay) });
-    printHeader(progress, replay.name);
-    const run = await runOneReplay(replay, declaration, oneOptions);
-    results[index] = run.result;
-    outputs.set(replay.name, run.execution.digest.tail);
-    const note = declaration.error && replay.kind === "ts" ? `declaration: ${declaration.error}` : undefined;
-    printResult(progress, run, tailBytes, note);
-  };
+    const oneOptions = {
+      host,
+      compiled,
+      // Keep as many workers waiting as replays may start next, none once the last one started.
+      warm: () => Math.min(pool, --tsNotStarted),
+      cwd,
+      env,
+      outputDir,
+      defaultTimeoutSeconds: defaultTimeout,
+      killGraceMs,
+      maxOutputBytes: options.maxOutputBytes ?? 50 * 1024 * 1024,
+      tailBytes,
+      signal: options.signal,
+    };
+    const runOne = async (replay: ReplayFile, index: number) => {
+      const declaration: Declared = declared.get(replay.name) ?? { closes: null, independent: false };
+      outputFiles.push({ name: replay.name, file: outputFileOf(outputDir, replay) });
+      printHeader(progress, replay.name);
+      const run = await runOneReplay(replay, declaration, oneOptions);
+      results[index] = run.result;
+      outputs.set(replay.name, run.execution.digest.tail);
+      const note =
+        declaration.error && replay.kind === "ts" ? `declaration: ${declaration.error}` : undefined;
+      printResult(progress, run, tailBytes, note);
+    };
 
-  await schedule(replays, {
-    concurrency,
-    independent: (replay) => declared.get(replay.name)?.independent === true,
-    run: runOne,
-    stopped: () => options.signal?.aborted === true,
-  });
+    await schedule(replays, {
+      concurrency,
+      independent: (replay) => declared.get(replay.name)?.independent === true,
+      run: runOne,
+      stopped: () => options.signal?.aborted === true,
+    });
+  } finally {
+    // Stopping the host overlaps writing the reports; it is awaited before returning.
+    closing = host?.close() ?? Promise.resolve();
+  }
 
   const finished: ReplayResult[] = replays.map(
     (replay, index) =>
@@ -197,7 +239,7 @@ export async function runReplays(options: RunOptions): Promise<ReplaySummary> {
         options.journal !== undefined
           ? options.journal
           : options.target.cpStubUrl
-            ? new CpStubClient(options.target.cpStubUrl, { timeoutMs: 5000 })
+            ? cpStubFor(options.target.cpStubUrl, 5000)
             : null,
     });
     for (const note of collected.notes) progress(`[runner] artifacts: could not collect ${note}`);
@@ -222,5 +264,6 @@ export async function runReplays(options: RunOptions): Promise<ReplaySummary> {
   }
   progress(`[runner] reports: ${jsonFile}, ${junitFile}`);
   progress(summaryLine(summary));
+  await closing;
   return summary;
 }

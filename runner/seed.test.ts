@@ -34,10 +34,12 @@ describe("seed", () => {
     }
     const posts = edge.requests.filter((r) => r.method === "POST");
     assert.equal(posts.length, 4);
-    assert.equal(posts[0].headers.host, "harness-tenant-alpha.localhost");
-    assert.equal(posts[0].headers.authorization, "Bearer token-alpha");
-    assert.equal(posts[0].headers["x-molecule-org-id"], "org-alpha");
-    assert.deepEqual(JSON.parse(posts[0].body), { name: "alpha-parent", tier: 0, runtime: "langgraph" });
+    // The tenants are seeded at the same time: alpha's requests in their order, among beta's.
+    const alphaPosts = posts.filter((p) => p.headers.host === "harness-tenant-alpha.localhost");
+    assert.equal(alphaPosts.length, 2);
+    assert.equal(alphaPosts[0].headers.authorization, "Bearer token-alpha");
+    assert.equal(alphaPosts[0].headers["x-molecule-org-id"], "org-alpha");
+    assert.deepEqual(JSON.parse(alphaPosts[0].body), { name: "alpha-parent", tier: 0, runtime: "langgraph" });
     assert.ok(progress.all.some((l) => /\[seed\] alpha: created alpha-parent [0-9a-f-]{36}/.test(l)));
   });
 

@@ -1,5 +1,5 @@
 /**
- * The seed: per tenant, through the edge with admin credentials, make sure `<tenant>-parent`
+ * The seed: per tenant (all tenants at once), through the edge with admin credentials, make sure `<tenant>-parent`
  * (tier 0) and `<tenant>-child` (tier 1, parent_id = parent) exist, and return their SERVER ids
  * (the tenant ignores client ids). Idempotent: existing workspaces are found by name in
  * `GET /workspaces` and reused, so re-running never duplicates rows (replays assert exact name lists).
@@ -179,21 +179,29 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
   const progress = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
   const requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
   const http = new HttpClient({ baseUrl: options.target.edgeUrl, timeoutMs: requestTimeoutMs });
+  const seedOne = async (tenant: TenantTarget): Promise<Record<SeedRole, string>> => {
+    progress(`[seed] ${tenant.name}: checking /health (Host ${tenant.host}) via ${options.target.edgeUrl}`);
+    await waitHealthy(http, tenant, options.target.edgeUrl, options.healthTimeoutMs ?? 15_000);
+    try {
+      return await seedTenant(http, tenant, {
+        requestTimeoutMs,
+        runtime: options.runtime ?? "langgraph",
+        progress,
+      });
+    } catch (error) {
+      if (error instanceof HarnessError) throw error;
+      throw new HarnessError(`seed: tenant "${tenant.name}": ${errorMessage(error)}`);
+    }
+  };
   try {
+    // The tenants are independent (each its own database): seeded at the same time; the first
+    // failure in config order is the one reported.
+    const seeded = await Promise.allSettled(options.target.tenants.map(seedOne));
     const result: SeedResult = { tenants: {} };
-    for (const tenant of options.target.tenants) {
-      progress(`[seed] ${tenant.name}: checking /health (Host ${tenant.host}) via ${options.target.edgeUrl}`);
-      await waitHealthy(http, tenant, options.target.edgeUrl, options.healthTimeoutMs ?? 15_000);
-      try {
-        result.tenants[tenant.name] = await seedTenant(http, tenant, {
-          requestTimeoutMs,
-          runtime: options.runtime ?? "langgraph",
-          progress,
-        });
-      } catch (error) {
-        if (error instanceof HarnessError) throw error;
-        throw new HarnessError(`seed: tenant "${tenant.name}": ${errorMessage(error)}`);
-      }
+    for (const [i, tenant] of options.target.tenants.entries()) {
+      const outcome = seeded[i];
+      if (outcome.status === "rejected") throw outcome.reason;
+      result.tenants[tenant.name] = outcome.value;
     }
     return result;
   } finally {

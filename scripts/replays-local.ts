@@ -24,7 +24,7 @@ import { TENANT_NAME_PATTERN } from "../contracts/hosts";
 import { Teardown } from "../loopback/teardown";
 import { startLocalTopology } from "../loopback/topology";
 import { errorMessage, HarnessError } from "../runner/errors";
-import { runReplays } from "../runner/run";
+import { DEFAULT_CONCURRENCY, runReplays } from "../runner/run";
 import { seed } from "../runner/seed";
 
 const REPO_ROOT = resolve(__dirname, "..");
@@ -78,7 +78,7 @@ function parse(argv: string[]) {
     include: values.include,
     exclude: values.exclude,
     timeoutSeconds: positiveInt(values.timeout, "--timeout", 120),
-    concurrency: positiveInt(values.concurrency, "--concurrency", 1),
+    concurrency: positiveInt(values.concurrency, "--concurrency", DEFAULT_CONCURRENCY),
     runs: positiveInt(values.runs, "--runs", 1),
     tenants,
     stack: values.stack,

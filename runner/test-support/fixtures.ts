@@ -2,7 +2,9 @@
 import { mkdtempSync, readFileSync, writeFileSync, chmodSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import assert from "node:assert/strict";
 import type { SeedResult } from "../../contracts/seed";
+import type { ReplayResult, ReplaySummary } from "../../contracts/summary";
 import type { HarnessTarget } from "../../contracts/target";
 
 /** Absolute path of runner/api.ts, for fixture replays outside the repo. */
@@ -110,4 +112,22 @@ export async function waitFor(probe: () => boolean, timeoutMs = 5000): Promise<b
 export function lines(): { push: (line: string) => void; all: string[] } {
   const all: string[] = [];
   return { push: (line) => void all.push(line), all };
+}
+
+/** A run's results by replay name. */
+export function byName(summary: ReplaySummary): Map<string, ReplayResult> {
+  return new Map(summary.results.map((r) => [r.name, r]));
+}
+
+/** Asserts that replay `name` is in `results` with `status` and, if given, a message matching. */
+export function expectResult(
+  results: Map<string, ReplayResult>,
+  name: string,
+  status: string,
+  message?: RegExp,
+): void {
+  const result = results.get(name);
+  assert.ok(result, `${name} is in the results`);
+  assert.equal(result.status, status, `${name}: ${result.message}`);
+  if (message) assert.match(result.message, message);
 }
