@@ -12,6 +12,7 @@ import { CpStub } from "./components/cp-stub";
 import { GeneratedSecret } from "./components/generated-secret";
 import { HarnessNetwork } from "./components/network";
 import { Postgres } from "./components/postgres";
+import { PostgresImage } from "./components/postgres-image";
 import { Redis } from "./components/redis";
 import { Replays } from "./components/replays";
 import { Seed } from "./components/seed";
@@ -27,9 +28,10 @@ import { replayInputsHash } from "./lib/triggers";
 
 export type HarnessOutputs = ReturnType<typeof harnessProgram>;
 
-export function harnessProgram() {
+/** `repoRoot`: the checkout holding the build contexts and the replays (this file's directory). */
+export function harnessProgram(repoRoot: string = __dirname) {
   // 1. Config: every problem reported at once, before any resource exists.
-  const cfg = readHarnessConfig(__dirname);
+  const cfg = readHarnessConfig(repoRoot);
   const naming = new Naming(cfg.project, cfg.stack);
   const builds = { builder: cfg.imageBuilder, rebuildNonce: cfg.rebuildNonce, keepImages: cfg.keepImages };
 
@@ -66,6 +68,12 @@ export function harnessProgram() {
     nodeBase: bases.get("node"),
     ...builds,
   });
+  const postgresImage = new PostgresImage("postgres-image", {
+    naming,
+    repoRoot: cfg.repoRoot,
+    base: bases.get("postgres"),
+    ...builds,
+  });
   const encryptionKey = new GeneratedSecret("encryption-key", {
     kind: "key32",
     configured: cfg.encryptionKey,
@@ -75,7 +83,7 @@ export function harnessProgram() {
     const postgres = new Postgres(`postgres-${t.name}`, {
       naming,
       tenant: t.name,
-      image: bases.get("postgres").imageId,
+      image: postgresImage.image.imageId,
       networkName: network.networkName,
       waitTimeoutSeconds: cfg.waitTimeoutSeconds,
     });
@@ -104,7 +112,6 @@ export function harnessProgram() {
     options: edgeOptions(cfg.tenants, cfg.edge),
     port: cfg.edge.port,
     bindAddress: cfg.edge.bindAddress,
-    tenants: stacks.map((s) => s.tenant.ready),
     waitTimeoutSeconds: cfg.waitTimeoutSeconds,
     ...builds,
   });
@@ -155,7 +162,13 @@ export function harnessProgram() {
     repoRoot: cfg.repoRoot,
     target,
     tenantContainerIds: stacks.map((s) => s.tenant.container.id),
-    after: [edge.ready, ...stacks.map((s) => s.tenant.ready)],
+    // Every container healthy (the health gates), whatever order they became so in.
+    after: [
+      redis.ready,
+      cpStub.ready,
+      ...stacks.flatMap((s) => [s.postgres.ready, s.tenant.ready]),
+      edge.ready,
+    ],
   });
 
   const allContainers = [

@@ -1,7 +1,8 @@
 /**
  * The edge imitating the CDN tunnel: nginx built from `cf-proxy/` (base image only; no config baked
  * in), with the config rendered from the tenant list and uploaded at container create — a tenant
- * list change replaces the container, never rebuilds the image. Boots after every tenant is healthy.
+ * list change replaces the container, never rebuilds the image. Boots with everything else: it
+ * resolves the tenants per request, so it needs none of them up to start.
  */
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
@@ -29,8 +30,6 @@ export interface CfProxyArgs {
   /** Host port (0 = a free one) and bind address. */
   port: number;
   bindAddress: string;
-  /** The tenant containers, once healthy: the edge starts after all of them. */
-  tenants: pulumi.Output<docker.Container>[];
   builder: ImageBuilder;
   rebuildNonce: string;
   keepImages: boolean;
@@ -92,7 +91,8 @@ export class CfProxy extends pulumi.ComponentResource {
         uploads: [{ file: EDGE_CONFIG_PATH, content: this.nginxConf }],
         waitTimeoutSeconds: args.waitTimeoutSeconds,
       },
-      { parent: this, dependsOn: args.tenants },
+      // No wait for the tenants: nginx resolves each upstream through Docker's DNS per request.
+      { parent: this },
     ));
     this.registerOutputs({ containerName: this.containerName, hostPort: this.hostPort });
   }

@@ -14,7 +14,7 @@ import { GeneratedSecret } from "./generated-secret";
 export interface PostgresArgs {
   naming: Naming;
   tenant: string;
-  /** The postgres base image (id). */
+  /** The stack's postgres image (components/postgres-image.ts): initialised at build. */
   image: pulumi.Input<string>;
   networkName: pulumi.Input<string>;
   waitTimeoutSeconds: number;
@@ -48,13 +48,8 @@ export class Postgres extends pulumi.ComponentResource {
         image: args.image,
         networkName: args.networkName,
         aliases: [this.alias],
-        envs: pulumi
-          .secret(this.password)
-          .apply((pw) => [
-            `POSTGRES_USER=${POSTGRES_USER}`,
-            `POSTGRES_PASSWORD=${pw}`,
-            `POSTGRES_DB=${POSTGRES_DB}`,
-          ]),
+        // The image's own start sets this password; user and database are baked in at build.
+        envs: pulumi.secret(this.password).apply((pw) => [`POSTGRES_PASSWORD=${pw}`]),
         healthcheck: healthcheck([...HEALTHCHECKS.postgres(POSTGRES_USER, POSTGRES_DB)]),
         ports: [{ internal: PORTS.postgres, external: this.hostPort, ip: "127.0.0.1" }],
         labels: { "harness.tenant": args.tenant },

@@ -9,10 +9,16 @@
  */
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import Docker from "dockerode";
+import type Docker from "dockerode";
 import { waitHealthy } from "../lib/docker-api/health";
 
-let client: Docker | undefined;
+let client: Promise<Docker> | undefined;
+
+/** The engine's API client, loaded on first use: a preview, or a program run by a test, never needs it. */
+function engineClient(): Promise<Docker> {
+  client ??= import("dockerode").then(({ default: Dockerode }) => new Dockerode());
+  return client;
+}
 
 export function containerReady(
   container: docker.Container,
@@ -22,7 +28,7 @@ export function containerReady(
   return container.id.apply(async (id) => {
     if (pulumi.runtime.isDryRun()) return container;
     try {
-      await waitHealthy((client ??= new Docker()).getContainer(id), name, { timeoutSeconds });
+      await waitHealthy((await engineClient()).getContainer(id), name, { timeoutSeconds });
     } catch (error) {
       throw new pulumi.RunError(
         `${(error as Error).message}\n  to recreate it: fix the cause, or \`pulumi up --replace '${await urnOf(container)}'\``,

@@ -16,7 +16,7 @@ export interface SeedArgs {
   target: pulumi.Input<string>;
   /** Ids of the tenant containers: a replaced tenant re-seeds. */
   tenantContainerIds: pulumi.Input<string>[];
-  /** The edge and the tenants, once healthy (their health gates): seeding waits for them. */
+  /** Every container, once healthy (their health gates): seeding waits for them. */
   after: pulumi.Input<pulumi.Resource>[];
 }
 
@@ -27,7 +27,7 @@ export class Seed extends pulumi.ComponentResource {
 
   constructor(name: string, args: SeedArgs, opts?: pulumi.ComponentResourceOptions) {
     super("harness:index:Seed", name, {}, opts);
-    const create = seedCommand();
+    const create = seedCommand(args.repoRoot);
     this.command = new command.local.Command(
       `${name}-command`,
       {

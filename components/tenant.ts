@@ -140,11 +140,10 @@ export class Tenant extends pulumi.ComponentResource {
         labels: { [LABEL_TENANT]: t.name, [LABEL_POSTGRES_ID]: args.postgres.container.id },
         waitTimeoutSeconds: args.waitTimeoutSeconds,
       },
-      {
-        parent: this,
-        // Boots only once its database, Redis and the CP it calls at boot are healthy.
-        dependsOn: [args.postgres.ready, args.redis.ready, args.cpStub.ready],
-      },
+      // Starts with everything else (no health-gated waves): production does not gate a tenant on
+      // its database's health either, and the tenant retries Postgres and Redis at boot. The seed
+      // waits until every container is healthy.
+      { parent: this },
     ));
     this.registerOutputs({ host: this.host, orgId: this.orgId, containerName: this.containerName });
   }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { HEALTHCHECKS } from "../lib/docker";
 import { describe, test } from "node:test";
 import { ConfigError } from "./errors";
 import { harnessKeys, parseHarnessConfig, type ParseContext } from "./parse";
@@ -53,7 +54,7 @@ describe("defaults", () => {
     );
     assert.deepEqual(cfg.tenantImage, { kind: "reference" });
     assert.deepEqual(cfg.tenantHealthcheck, {
-      test: ["CMD", "node", "/app/healthcheck.js", "http://127.0.0.1:8080/health"],
+      test: [...HEALTHCHECKS.tenant],
     });
     assert.deepEqual(cfg.edge, {
       port: 8080,

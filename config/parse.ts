@@ -8,6 +8,7 @@ import { isIP } from "node:net";
 import { isAbsolute, join, resolve } from "node:path";
 import { edgeOptionProblems } from "../cf-proxy";
 import { defaultOrgId, tenantHost, TENANT_NAME_PATTERN } from "../contracts/hosts";
+import { HEALTHCHECKS } from "../lib/docker";
 import { edgeOptions } from "../lib/edge";
 import { ConfigError, type ConfigProblem } from "./errors";
 import {
@@ -312,7 +313,7 @@ function parseTenantImage(
   value: Json | undefined,
   ctx: Required<Pick<ParseContext, "repoRoot" | "isDirectory" | "isFile">>,
 ): { source: TenantImageSource; healthcheck: TenantHealthcheck } {
-  const referenceHealth = { test: ["CMD", "node", "/app/healthcheck.js", "http://127.0.0.1:8080/health"] };
+  const referenceHealth = { test: [...HEALTHCHECKS.tenant] };
   if (value === undefined) return { source: { kind: "reference" }, healthcheck: referenceHealth };
   const forms = `{build: {context, dockerfile?, args?, target?}}, {image: "<ref>"}, or omit tenantImage for the reference tenant`;
   if (!isObject(value)) {

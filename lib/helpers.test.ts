@@ -28,9 +28,9 @@ describe("naming", () => {
 });
 
 describe("docker helpers", () => {
-  test("healthchecks probe every second with explicit timeout, retries and start period", () => {
+  test("healthchecks probe every half second with explicit timeout, retries and start period", () => {
     assert.deepEqual(healthcheck(["CMD", "true"]), { tests: ["CMD", "true"], ...HEALTH_TIMING });
-    assert.equal(HEALTH_TIMING.interval, "1s");
+    assert.equal(HEALTH_TIMING.interval, "500ms");
     assert.deepEqual(HEALTHCHECKS.postgres("u", "d"), [
       "CMD",
       "pg_isready",
@@ -55,7 +55,7 @@ describe("docker helpers", () => {
 
 describe("runner invocation", () => {
   test("seed and replays command lines (PROJECT-SPEC §5 contract)", () => {
-    assert.equal(seedCommand(), "node --import tsx runner/cli.ts seed");
+    assert.equal(seedCommand(), "node runner/dist/cli.js seed");
     assert.equal(
       replaysCommand({
         replaysDir: "replays",
@@ -64,7 +64,7 @@ describe("runner invocation", () => {
         timeoutSeconds: 60,
         concurrency: 2,
       }),
-      "node --import tsx runner/cli.ts run --command-mode --replays-dir replays --include 'tenant-*' --exclude 'it'\\''s' --timeout 60 --concurrency 2",
+      "node runner/dist/cli.js run --command-mode --replays-dir replays --include 'tenant-*' --exclude 'it'\\''s' --timeout 60 --concurrency 2",
     );
   });
   test("shellQuote survives /bin/sh", () => {

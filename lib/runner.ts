@@ -1,22 +1,48 @@
 /**
  * The seed and replay runner as the Pulumi program invokes them (runner/cli.ts, PROJECT-SPEC §5/§8):
  * command lines, and parsing of their stdout (JSON; progress goes to stderr).
+ *
+ * The Commands start the runner's bundle with plain `node` (no tsx: no transpiling at start-up).
+ * Asking for a command line bundles the runner first (runner/bundle.ts → runner/dist/), so the
+ * bundle exists, current, before any Command runs — on preview too, as the service bundles
+ * (lib/bundles.ts): deterministic, only changed bytes rewritten, and nothing rebuilt when the
+ * sources are unchanged. runner/dist/ is outside the replays Command's content hash
+ * (lib/triggers.ts hashes the runner's sources), so only a source change re-runs the replays.
  */
+import { join } from "node:path";
 import type { SeedResult } from "../contracts/seed";
 import type { ReplaySummary } from "../contracts/summary";
+import { bundleRunner, checkoutRoot, runnerDist } from "../runner/bundle";
 
 /** POSIX shell single-quoting: the Command runs under /bin/sh -c. */
 export function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-const RUNNER = "node --import tsx runner/cli.ts";
+/** Relative to the repository root, the Commands' working directory. */
+export const RUNNER_CLI = "runner/dist/cli.js";
+const RUNNER = `node ${RUNNER_CLI}`;
 
-export function seedCommand(): string {
+/** Bundles the runner into `<repoRoot>/runner/dist/` (a no-op when it is current). */
+export function prepareRunner(repoRoot: string = checkoutRoot(__dirname)): void {
+  try {
+    bundleRunner(repoRoot);
+  } catch (error) {
+    throw new Error(
+      `bundling the runner for the seed and replays Commands (${join(runnerDist(repoRoot), "cli.js")}) failed: ${(error as Error).message}`,
+    );
+  }
+}
+
+/** `repoRoot`: the Command's working directory (default: this checkout). */
+export function seedCommand(repoRoot?: string): string {
+  prepareRunner(repoRoot);
   return `${RUNNER} seed`;
 }
 
 export interface ReplaysCommandOptions {
+  /** The Command's working directory, where the runner is bundled (default: this checkout). */
+  repoRoot?: string;
   replaysDir: string;
   include: string[];
   exclude: string[];
@@ -25,6 +51,7 @@ export interface ReplaysCommandOptions {
 }
 
 export function replaysCommand(o: ReplaysCommandOptions): string {
+  prepareRunner(o.repoRoot);
   const args = ["run", "--command-mode", "--replays-dir", o.replaysDir];
   for (const glob of o.include) args.push("--include", glob);
   for (const glob of o.exclude) args.push("--exclude", glob);

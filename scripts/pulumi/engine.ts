@@ -115,6 +115,8 @@ export interface StackOptions {
   program?: () => Promise<Record<string, unknown>>;
   /** Select only: a missing stack is an error instead of a new empty stack. */
   mustExist?: boolean;
+  /** The checkout the harness program builds from (default: this one). */
+  repoRoot?: string;
 }
 
 /** Creates or selects the stack; operations on it run the harness program inline. */
@@ -124,7 +126,7 @@ export async function openStack(opts: StackOptions): Promise<Stack> {
     {
       stackName: opts.stackName,
       projectName: "harness",
-      program: opts.program ?? (async () => harnessProgram()),
+      program: opts.program ?? (async () => harnessProgram(opts.repoRoot)),
     },
     {
       workDir: opts.workDir,

@@ -24,11 +24,18 @@ async function main(): Promise<void> {
   const onEvent = (event: EngineEvent) => void events.write(`${JSON.stringify({ at: Date.now(), event })}\n`);
   const onOutput = (text: string) => void process.stdout.write(text);
   try {
-    const program = req.programModule
-      ? ((await import(req.programModule)) as { program: () => Promise<Record<string, unknown>> }).program
-      : undefined;
+    let program: (() => Promise<Record<string, unknown>>) | undefined;
+    if (req.programModule) {
+      // Another program (a test's), in TypeScript: loaded through tsx's CommonJS hook, which this
+      // bundle otherwise runs without. Both need require(): the hook works on require only.
+      /* eslint-disable @typescript-eslint/no-require-imports */
+      if (req.programModule.endsWith(".ts")) (require("tsx/cjs/api") as { register: () => void }).register();
+      program = (require(req.programModule) as { program: typeof program }).program;
+      /* eslint-enable @typescript-eslint/no-require-imports */
+    }
     const stack = await openStack({
       workDir: req.workDir,
+      repoRoot: req.repoRoot,
       stackName: req.stackName,
       cli: req.cli,
       env: req.env,
@@ -75,6 +82,8 @@ async function main(): Promise<void> {
   } catch (error) {
     result.error = (error as Error).message;
   }
+  // Also for a failed operation: how long it ran until it failed.
+  if (result.startedAt !== undefined) result.endedAt ??= Date.now();
   await new Promise((resolve) => events.end(resolve));
   writeFileSync(resultFile, JSON.stringify(result), { mode: 0o600 });
 }

@@ -2,7 +2,7 @@
 export async function retryUntil<T>(
   what: string,
   attempt: () => Promise<T>,
-  { timeoutMs, intervalMs = 500 }: { timeoutMs: number; intervalMs?: number },
+  { timeoutMs, intervalMs = 100 }: { timeoutMs: number; intervalMs?: number },
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (let tries = 1; ; tries++) {

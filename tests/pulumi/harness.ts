@@ -75,7 +75,6 @@ export class Graph {
 
 export const CONTAINER = "docker:index/container:Container";
 export const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
-export const NETWORK = "docker:index/network:Network";
 export const COMMAND = "command:local:Command";
 export const HOST_PORT = "harness:index:HostPort";
 
@@ -131,7 +130,7 @@ export function expectedInventory(
     "harness:index:BaseImages base",
     ...["nginx", "node", "postgres", "redis"].map((b) => `${REMOTE_IMAGE} base-${b}`),
     "harness:index:Network network",
-    `${NETWORK} network-bridge`,
+    `${COMMAND} network-bridge`,
     "harness:index:Redis redis",
     `${CONTAINER} redis-container`,
     "harness:index:CpStub cp-stub",
@@ -139,6 +138,8 @@ export function expectedInventory(
     `${COMMAND} cp-stub-port-pick`,
     `${REMOTE_IMAGE} cp-stub-image`,
     `${CONTAINER} cp-stub-container`,
+    "harness:index:PostgresImage postgres-image",
+    `${REMOTE_IMAGE} postgres-image-image`,
     "harness:index:TenantImage tenant-image",
     `${REMOTE_IMAGE} tenant-image-image`,
     "harness:index:GeneratedSecret encryption-key",

@@ -209,9 +209,6 @@ export function harnessMocks(data: MockData = {}): pulumi.runtime.Mocks {
           Object.assign(state, { imageId, repoDigest: "" });
           return { id: `${imageId}${String(inputs.name)}`, state };
         }
-        case "docker:index/network:Network":
-          Object.assign(state, { scope: "local", internal: inputs.internal ?? false });
-          return { id: hex(`network\0${String(inputs.name)}`), state };
         case "docker:index/container:Container":
           // Every published port carries its host port (components/host-port.ts): echoed as is.
           return { id: hex(`container\0${JSON.stringify(inputs)}`), state };
@@ -235,14 +232,14 @@ function commandStdout(name: string, inputs: Record<string, unknown>): string {
   const create = String(inputs.create ?? "");
   const env = (inputs.environment ?? {}) as Record<string, string>;
   if (create.includes("randomBytes")) return `mock-${name}-0123456789abcdef0123456789abcdef`;
-  if (create.includes("runner/cli.ts seed")) {
+  if (create.includes("runner/dist/cli.js seed")) {
     const target = JSON.parse(env.HARNESS_TARGET ?? '{"tenants":[]}') as { tenants: { name: string }[] };
     const tenants = Object.fromEntries(
       target.tenants.map((t) => [t.name, { parent: `${t.name}-parent-id`, child: `${t.name}-child-id` }]),
     );
     return JSON.stringify({ tenants });
   }
-  if (create.includes("runner/cli.ts run")) {
+  if (create.includes("runner/dist/cli.js run")) {
     return JSON.stringify({
       total: 2,
       passed: 2,

@@ -8,9 +8,9 @@ import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { EDGE_CONFIG_PATH, EDGE_HEALTHCHECK, renderNginxConf } from "../../cf-proxy";
 import { imageTag } from "../../components/local-image";
-import { networkName } from "../../components/network";
+import { networkCommands, networkName } from "../../components/network";
 import { contextHash } from "../../lib/build-context";
-import { freePortCommand, HEALTH_TIMING } from "../../lib/docker";
+import { freePortCommand, HEALTH_TIMING, httpProbe } from "../../lib/docker";
 import { edgeOptions } from "../../lib/edge";
 import { labelList, Naming } from "../../lib/naming";
 import {
@@ -25,12 +25,16 @@ import {
   healthGates,
   labelsOf,
   load,
-  NETWORK,
   pickedPort,
   REMOTE_IMAGE,
   tenantsConfig,
 } from "./harness";
 import { destroyOrder, REPO_ROOT } from "./load-program";
+
+/** The stack network's Docker name (the network Command's trigger). */
+function networkOf(g: Graph): string {
+  return String((g.get("network-bridge").inputs.triggers as string[])[0]);
+}
 
 for (const tenants of [["solo"], ["alpha", "beta"], ["alpha", "beta", "gamma"]]) {
   test(`${tenants.length} tenant(s): exactly the expected resources, names after the stack`, async () => {
@@ -47,17 +51,18 @@ for (const tenants of [["solo"], ["alpha", "beta"], ["alpha", "beta", "gamma"]])
       ].sort(),
     );
     // The network's name hashes its definition (a replacement is created beside the old one).
-    assert.match(String(g.get("network-bridge").inputs.name), /^ci-42-net-[0-9a-f]{8}$/);
+    assert.match(networkOf(g), /^ci-42-net-[0-9a-f]{8}$/);
     // Built images: content-addressed tags in the stack's repository, one per role.
     const built = builtImages(g);
     assert.deepEqual(built.map((i) => i.name).sort(), [
       "cf-proxy-image",
       "cp-stub-image",
+      "postgres-image-image",
       "tenant-image-image",
     ]);
     for (const image of built) {
       const name = String(image.inputs.name);
-      const m = /^harness-ci-42\/(cf-proxy|cp-stub|tenant):[0-9a-f]{12}$/.exec(name);
+      const m = /^harness-ci-42\/(cf-proxy|cp-stub|postgres|tenant):[0-9a-f]{12}$/.exec(name);
       assert.ok(m, `${image.name}: ${name} is harness-<stack>/<role>:<12 hex>`);
       assert.deepEqual(buildOf(image).labels, { "harness.stack": "harness/ci-42", "harness.role": m[1] });
     }
@@ -77,7 +82,6 @@ describe("two tenants (the default stack's shape)", () => {
 
   test("every network, container and image build is labelled with the stack and its role", () => {
     const roles: Record<string, string> = {
-      "network-bridge": "network",
       "redis-container": "redis",
       "cp-stub-container": "cp-stub",
       "postgres-alpha-container": "postgres",
@@ -158,8 +162,9 @@ describe("two tenants (the default stack's shape)", () => {
       "env carries secrets: marked secret",
     );
     const pg = envOf(g.get("postgres-alpha-container"));
-    assert.equal(pg.POSTGRES_USER, "harness");
-    assert.equal(pg.POSTGRES_DB, "molecule");
+    // User and database are baked into the stack's postgres image; only the password is per stack.
+    assert.deepEqual(Object.keys(pg), ["POSTGRES_PASSWORD"]);
+    assert.deepEqual(g.get("postgres-alpha-container").secretInputs, ["envs"], "the password is secret");
     assert.ok(
       alpha.DATABASE_URL.includes(`:${pg.POSTGRES_PASSWORD}@`),
       "the tenant uses its postgres' password",
@@ -171,8 +176,8 @@ describe("two tenants (the default stack's shape)", () => {
     const tests: Record<string, string[]> = {
       "redis-container": ["CMD", "redis-cli", "ping"],
       "postgres-alpha-container": ["CMD", "pg_isready", "-U", "harness", "-d", "molecule", "-h", "127.0.0.1"],
-      "cp-stub-container": ["CMD", "node", "/app/healthcheck.js", "http://127.0.0.1:9090/healthz"],
-      "tenant-alpha-container": ["CMD", "node", "/app/healthcheck.js", "http://127.0.0.1:8080/health"],
+      "cp-stub-container": httpProbe(9090, "/healthz"),
+      "tenant-alpha-container": httpProbe(8080, "/health"),
       "cf-proxy-container": [...EDGE_HEALTHCHECK],
     };
     const gates = healthGates(g.result);
@@ -258,7 +263,7 @@ describe("two tenants (the default stack's shape)", () => {
   test("network aliases give in-network DNS without the stack prefix", () => {
     const aliases = (name: string) =>
       g.get(name).inputs.networksAdvanced as { name: string; aliases: string[] }[];
-    const net = String(g.get("network-bridge").inputs.name);
+    const net = networkOf(g);
     for (const c of g.ofType(CONTAINER)) assert.equal(aliases(c.name)[0].name, net, c.name);
     assert.deepEqual(aliases("postgres-alpha-container"), [{ name: net, aliases: ["postgres-alpha"] }]);
     assert.deepEqual(aliases("redis-container")[0].aliases, ["redis"]);
@@ -267,7 +272,7 @@ describe("two tenants (the default stack's shape)", () => {
     assert.deepEqual(aliases("cf-proxy-container")[0].aliases, ["cf-proxy"]);
   });
 
-  test("dependency edges: tenant after its postgres + redis + cp-stub, edge after all tenants, seed after the edge, replays after the seed", () => {
+  test("dependency edges: every container starts at once (on the network, from its image); the seed waits for every container's health gate; replays after the seed", () => {
     const deps = (name: string) => new Set(g.dependencies(name));
     /** Names behind `name`'s inputs (its other dependencies come from dependsOn). */
     const inputDeps = (name: string) =>
@@ -278,32 +283,28 @@ describe("two tenants (the default stack's shape)", () => {
       );
     for (const t of ["alpha", "beta"]) {
       const d = deps(`tenant-${t}-container`);
-      for (const need of [
-        `postgres-${t}-container`,
-        "redis-container",
-        "cp-stub-container",
-        "network-bridge",
-        "tenant-image-image",
-      ]) {
+      for (const need of [`postgres-${t}-container`, "network-bridge", "tenant-image-image"]) {
         assert.ok(d.has(need), `tenant-${t} waits for ${need}`);
       }
-      // Redis and the cp-stub are no input of the tenant: it waits for them through their health
-      // gates (dependsOn on `ready`), i.e. until they are healthy, not just created.
-      for (const gated of ["redis-container", "cp-stub-container"])
-        assert.ok(!inputDeps(`tenant-${t}-container`).has(gated), `tenant-${t} waits for ${gated}'s gate`);
-      assert.ok(
-        !d.has(`postgres-${t === "alpha" ? "beta" : "alpha"}-container`),
-        "not the other tenant's postgres",
-      );
+      // Its postgres only as an input (the container id label), not its health: no waves.
+      assert.ok(inputDeps(`tenant-${t}-container`).has(`postgres-${t}-container`));
+      for (const other of [
+        "redis-container",
+        "cp-stub-container",
+        `postgres-${t === "alpha" ? "beta" : "alpha"}-container`,
+      ])
+        assert.ok(!d.has(other), `tenant-${t} does not wait for ${other}`);
     }
-    for (const need of ["tenant-alpha-container", "tenant-beta-container", "cf-proxy-image"]) {
-      assert.ok(deps("cf-proxy-container").has(need), `edge waits for ${need}`);
+    for (const tenant of ["tenant-alpha-container", "tenant-beta-container"])
+      assert.ok(!deps("cf-proxy-container").has(tenant), `the edge does not wait for ${tenant}`);
+    assert.ok(deps("cf-proxy-container").has("cf-proxy-image"));
+    const containers = g.ofType(CONTAINER).map((c) => c.name);
+    for (const c of containers) {
+      assert.ok(deps("seed-command").has(c), `seed waits for ${c}`);
+      // Through its health gate; the tenants are also inputs (their ids trigger a re-seed).
+      if (!c.startsWith("tenant-"))
+        assert.ok(!inputDeps("seed-command").has(c), `the seed waits for ${c}'s health gate, not an input`);
     }
-    for (const gated of ["tenant-alpha-container", "tenant-beta-container"])
-      assert.ok(!inputDeps("cf-proxy-container").has(gated), `the edge waits for ${gated}'s gate`);
-    for (const need of ["cf-proxy-container", "tenant-alpha-container", "tenant-beta-container"])
-      assert.ok(deps("seed-command").has(need), `seed waits for ${need}`);
-    assert.ok(!inputDeps("seed-command").has("cf-proxy-container"), "the seed waits for the edge's gate");
     assert.ok(deps("replays-command").has("seed-command"));
     for (const pg of ["postgres-alpha-container", "redis-container", "cp-stub-container"])
       assert.ok(deps(pg).has("network-bridge"));
@@ -352,7 +353,12 @@ describe("two tenants (the default stack's shape)", () => {
     assert.equal(g.get("tenant-alpha-container").inputs.image, imageId("tenant-image-image"));
     assert.equal(g.get("tenant-beta-container").inputs.image, imageId("tenant-image-image"));
     assert.equal(g.get("cf-proxy-container").inputs.image, imageId("cf-proxy-image"));
-    assert.equal(g.get("postgres-alpha-container").inputs.image, imageId("base-postgres"));
+    assert.equal(g.get("postgres-alpha-container").inputs.image, imageId("postgres-image-image"));
+    assert.equal(
+      g.get("postgres-beta-container").inputs.image,
+      imageId("postgres-image-image"),
+      "one image per stack",
+    );
     assert.equal(g.get("redis-container").inputs.image, imageId("base-redis"));
     assert.match(imageId("cp-stub-image"), /^sha256:[0-9a-f]{64}$/);
     assert.notEqual(imageId("cp-stub-image"), imageId("tenant-image-image"));
@@ -415,17 +421,27 @@ describe("two tenants (the default stack's shape)", () => {
     assert.match(uploads[0].content, /tenant-beta:8080/);
   });
 
-  test("the network is a labelled bridge named after the stack and its definition", () => {
-    const nets = g.ofType(NETWORK);
-    assert.equal(nets.length, 1);
-    const net = nets[0];
+  test("the network is a labelled bridge named after the stack and its definition, made by a Command", () => {
+    const net = g.get("network-bridge");
+    assert.equal(net.type, COMMAND);
     const spec = {
       driver: "bridge",
       internal: false,
       labels: labelList({ "harness.stack": "harness/harness", "harness.role": "network" }),
     };
-    assert.deepEqual(net.inputs, { name: networkName(new Naming("harness", "harness"), spec), ...spec });
-    assert.match(String(net.inputs.name), /^harness-net-[0-9a-f]{8}$/);
+    const name = networkName(new Naming("harness", "harness"), spec);
+    assert.match(name, /^harness-net-[0-9a-f]{8}$/);
+    const commands = networkCommands(name, spec);
+    assert.equal(net.inputs.create, commands.create);
+    assert.equal(net.inputs.delete, commands.delete);
+    assert.deepEqual(net.inputs.triggers, [name], "a new definition is a new network (replacement)");
+    assert.match(String(net.inputs.create), /--label harness\.role=network/);
+    assert.match(String(net.inputs.create), /--label harness\.stack=harness\/harness/);
+    assert.deepEqual(
+      net.options.replaceOnChanges,
+      ["triggers[*]"],
+      "the SDK's own rule: a new trigger replaces it",
+    );
   });
 
   test("per-stack secrets: generated once by never-logged Commands, kept in state, marked secret", () => {
@@ -449,7 +465,7 @@ describe("two tenants (the default stack's shape)", () => {
 
   test("seed and replays Commands: the runner's contract", () => {
     const seed = g.get("seed-command").inputs;
-    assert.equal(seed.create, "node --import tsx runner/cli.ts seed");
+    assert.equal(seed.create, "node runner/dist/cli.js seed");
     assert.equal(seed.update, seed.create);
     assert.equal(seed.addPreviousOutputInEnv, false);
     assert.equal(seed.logging, "stderr", "progress from stderr is streamed; stdout is data");
@@ -479,7 +495,7 @@ describe("two tenants (the default stack's shape)", () => {
     const replays = g.get("replays-command").inputs;
     assert.equal(
       replays.create,
-      "node --import tsx runner/cli.ts run --command-mode --replays-dir tests/pulumi/fixtures/replays --timeout 120 --concurrency 1",
+      "node runner/dist/cli.js run --command-mode --replays-dir tests/pulumi/fixtures/replays --timeout 120 --concurrency 3",
     );
     assert.equal(replays.update, replays.create);
     assert.equal(replays.addPreviousOutputInEnv, false);

@@ -112,7 +112,7 @@ describe("tenant from a prebuilt image", () => {
       builtImages(g)
         .map((i) => i.name)
         .sort(),
-      ["cf-proxy-image", "cp-stub-image"],
+      ["cf-proxy-image", "cp-stub-image", "postgres-image-image"],
     );
   });
 
@@ -123,7 +123,7 @@ describe("tenant from a prebuilt image", () => {
     assert.equal(c.healthcheck, undefined);
     assert.ok(!("wait" in c));
     assert.equal(healthGates(g.result)["harness-tenant-alpha"], 120, "the health gate still waits for it");
-    assert.ok(g.dependencies("cf-proxy-container").includes("tenant-alpha-container"));
+    assert.ok(g.dependencies("seed-command").includes("tenant-alpha-container"), "the seed waits for it");
     const target = JSON.parse(
       (g.get("seed-command").inputs.environment as Record<string, string>).HARNESS_TARGET,
     );
@@ -229,7 +229,7 @@ test("keepImages: built images kept on destroy; imageBuilder and base images are
     }),
   );
   const built = builtImages(g);
-  assert.equal(built.length, 3);
+  assert.equal(built.length, 4);
   for (const image of built) {
     assert.equal(image.inputs.keepLocally, true, `${image.name} is kept`);
     assert.equal(buildOf(image).useLegacyBuilder, true, `${image.name}: BuilderV1 is the legacy builder`);
@@ -249,7 +249,9 @@ test("keepImages: built images kept on destroy; imageBuilder and base images are
   );
   assert.equal(buildOf(g.get("cf-proxy-image")).buildArgs.NGINX_BASE, "harness-local/nginx:1.22");
   assert.equal(buildOf(g.get("cp-stub-image")).buildArgs.NODE_BASE, "harness-local/node:20");
+  assert.equal(buildOf(g.get("postgres-image-image")).buildArgs.POSTGRES_BASE, "harness-local/postgres:15");
   assert.ok(g.dependencies("cf-proxy-image").includes("base-nginx"));
+  assert.ok(g.dependencies("postgres-image-image").includes("base-postgres"));
 });
 
 test("image removal on destroy: the provider removes the stack's own built images, never a base; no cleanup Commands", async () => {
@@ -293,7 +295,7 @@ test("tenantEnv, rateLimit, waitTimeoutSeconds and replay options reach the righ
   }
   assert.equal(
     g.get("replays-command").inputs.create,
-    "node --import tsx runner/cli.ts run --command-mode --replays-dir tests/pulumi/fixtures/replays --include 'tenant-*' --exclude 'canary-*' --timeout 30 --concurrency 3",
+    "node runner/dist/cli.js run --command-mode --replays-dir tests/pulumi/fixtures/replays --include 'tenant-*' --exclude 'canary-*' --timeout 30 --concurrency 3",
   );
 });
 

@@ -1,0 +1,47 @@
+/**
+ * The stack's PostgreSQL image, shared by every tenant's database: the configured postgres base with
+ * the cluster initialised at build time and durability off (images/postgres/), so a container is
+ * ready in about half a second. Built like the harness's other images (content-addressed tag,
+ * labelled, removed on destroy unless the stack keeps its images).
+ */
+import type * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { join } from "node:path";
+import type { ImageBuilder } from "../config/schema";
+import { POSTGRES_DB, POSTGRES_USER, type Naming } from "../lib/naming";
+import { localImage } from "./local-image";
+
+export interface PostgresImageArgs {
+  naming: Naming;
+  repoRoot: string;
+  /** The configured postgres base (official image or local stand-in). */
+  base: docker.RemoteImage;
+  builder: ImageBuilder;
+  rebuildNonce: string;
+  keepImages: boolean;
+}
+
+export class PostgresImage extends pulumi.ComponentResource {
+  public readonly image: docker.RemoteImage;
+
+  constructor(name: string, args: PostgresImageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("harness:index:PostgresImage", name, {}, opts);
+    const context = join(args.repoRoot, "images", "postgres");
+    this.image = localImage(
+      name,
+      {
+        naming: args.naming,
+        role: "postgres",
+        context,
+        dockerfile: join(context, "Dockerfile"),
+        args: { POSTGRES_BASE: args.base.name, POSTGRES_USER, POSTGRES_DB },
+        builder: args.builder,
+        rebuildNonce: args.rebuildNonce,
+        keepImages: args.keepImages,
+        base: args.base,
+      },
+      this,
+    );
+    this.registerOutputs({ imageId: this.image.imageId });
+  }
+}
