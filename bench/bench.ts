@@ -5,8 +5,11 @@
  * of one scratch stack (scripts/pulumi/scratch.ts) with the e2e stack config and images cached
  * (`harness:keepImages` after one unmeasured warm-up run), plus the runner's own overhead per replay
  * and the sizes of the images the harness builds. Phases come from the engine's event stream
- * (bench/phases.ts). Needs the toolchain (`npm run pulumi:toolchain`), Docker and the local base
- * images (`npm run base-images`). bench/README.md lists the keys.
+ * (bench/phases.ts). Alternating with those runs, the anchor-semantics baseline on the same images
+ * (bench/baseline.ts: docker-compose, health-gated waves, the anchor's probe intervals), and the
+ * ratios and goals of issue 10 (bench/goals.ts), with a per-phase timeline of one run of each
+ * (bench/timeline.ts, Docker's events). Needs the toolchain (`npm run pulumi:toolchain`), Docker, the
+ * local base images (`npm run base-images`) and docker-compose. bench/README.md lists the keys.
  */
 import { randomBytes } from "node:crypto";
 import { cpus } from "node:os";
@@ -19,10 +22,30 @@ import { describeLabelled, findLabelled } from "../lib/docker-api/labelled";
 import { imageSizes, removeLabelled } from "./docker-objects";
 import type { StampedEvent } from "../scripts/pulumi/stack-op";
 import type { TimedOp } from "./phases";
-import { errorDiagnostics, upPhases, type Phases } from "./phases";
+import {
+  changedSteps,
+  errorDiagnostics,
+  REPLAYS_COMMAND,
+  SEED_COMMAND,
+  stepSpan,
+  upPhases,
+  type Phases,
+} from "./phases";
 import { e2eStackConfig, preflight } from "./preflight";
 import { runnerOverheadMs } from "./runner-overhead";
-import { stat } from "./stats";
+import { ratioStat, stat } from "./stats";
+import {
+  baselineCleanUp,
+  baselineProbes,
+  baselineRun,
+  harnessConfigOf,
+  prepareBaseline,
+  type BaselineRecord,
+  type BaselineSetup,
+} from "./baseline";
+import { DockerEventLog } from "./docker-events";
+import { formatGoals, judgeGoals } from "./goals";
+import { containerSpans, formatTimeline, replaySpans, type Timeline } from "./timeline";
 
 const REPO_ROOT = resolve(__dirname, "..");
 /** The local stack's documented default (README.md); the scratch stack's secrets never leave it. */
@@ -35,8 +58,11 @@ interface RunRecord {
   phases: Phases;
   replays?: SummaryCounts;
   images: Record<string, number>;
-  /** Why the run failed (up, replays, destroy or leftovers); absent when it passed. */
+  timeline?: Timeline;
+  /** Why the run failed (up, replays, destroy or leftovers); absent when it passed. Stops the bench. */
   error?: string;
+  /** Why the unchanged `up` failed or what it changed: a failure that does not stop the bench. */
+  unchangedError?: string;
 }
 
 /** One line from whatever an operation threw: the engine's error diagnostics, else the error's first line. */
@@ -58,7 +84,11 @@ let stackMayHoldResources = false;
 interface BenchStack {
   scratch: ScratchStack;
   label: string;
-  op: (op: "up" | "destroy", signal?: AbortSignal) => Promise<TimedOp>;
+  op: (
+    op: "up" | "destroy",
+    signal?: AbortSignal,
+    options?: { expectNoChanges?: boolean },
+  ) => Promise<TimedOp>;
 }
 
 function benchStack(cli: PulumiCli, name: string): BenchStack {
@@ -72,9 +102,9 @@ function benchStack(cli: PulumiCli, name: string): BenchStack {
   return {
     scratch,
     label: `harness/${name}`,
-    async op(op, signal) {
+    async op(op, signal, options = {}) {
       const stamped: StampedEvent[] = [];
-      const r = await scratch.run(op, {}, { signal, onEvent: (e) => stamped.push(e) });
+      const r = await scratch.run(op, options, { signal, onEvent: (e) => stamped.push(e) });
       const t0 = r.startedAt ?? stamped[0]?.at ?? 0;
       return {
         ok: r.ok,
@@ -90,20 +120,64 @@ function benchStack(cli: PulumiCli, name: string): BenchStack {
   };
 }
 
-/** One full `up` then `destroy`, timed. Never throws: a failure is the record's `error`. */
-async function benchRun(stack: BenchStack, signal: AbortSignal): Promise<RunRecord> {
+/** The `up`'s timeline: Docker's events of the stack's containers, the seed and replays steps, each replay. */
+function upTimeline(
+  stack: BenchStack,
+  up: TimedOp,
+  summary: ReplaySummary | undefined,
+  events: DockerEventLog,
+  run: number,
+): Timeline | undefined {
+  if (up.startedAt === undefined) return undefined;
+  const t0 = up.startedAt;
+  const end = up.endedAt ?? Date.now();
+  const prefix = `${stack.scratch.name}-`;
+  const replays = replaySpans(up.events, summary?.results, t0);
+  const step = (name: string, label: string) => ({ name: label, ...stepSpan(up.events, name) });
+  const round = (s: { name: string; startMs?: number; endMs?: number }) => ({
+    name: s.name,
+    startMs: s.startMs === undefined ? undefined : Math.round(s.startMs),
+    endMs: s.endMs === undefined ? undefined : Math.round(s.endMs),
+  });
+  return {
+    path: "pulumi",
+    run,
+    startedAt: new Date(t0).toISOString(),
+    origin: "`up` was called",
+    containers: containerSpans(events.between(stack.label, t0 - 1, end + 1), t0, (e) =>
+      e.name.startsWith(prefix) ? e.name.slice(prefix.length) : e.name,
+    ),
+    steps: [step(SEED_COMMAND, "seed"), step(REPLAYS_COMMAND, "replays (the whole suite)")].map(round),
+    replays: replays.replays,
+    replayTimesFrom: replays.from,
+    marks: up.durationMs !== undefined ? [{ name: "up returned", atMs: Math.round(up.durationMs) }] : [],
+  };
+}
+
+/**
+ * One full `up`, a second `up --expect-no-changes`, then `destroy`, timed. Never throws: a failure is
+ * the record's `error` (or `unchangedError` for the second `up`).
+ */
+async function benchRun(
+  stack: BenchStack,
+  signal: AbortSignal,
+  events: DockerEventLog,
+  run: number,
+): Promise<RunRecord> {
   const record: RunRecord = { phases: {}, images: {} };
   const errors: string[] = [];
 
   stackMayHoldResources = true;
   const up = await stack.op("up", signal);
   record.phases = upPhases(up.events, up.durationMs);
+  let summary: ReplaySummary | undefined;
   if (!up.ok) {
     errors.push(`up failed: ${engineError(up.error, errorDiagnostics(up.events))}`);
   } else {
-    const summary = up.outputs?.replays as ReplaySummary | undefined;
+    summary = up.outputs?.replays as ReplaySummary | undefined;
     if (!summary || typeof summary.total !== "number") {
       errors.push("the stack has no replay summary (output `replays`)");
+      summary = undefined;
     } else {
       record.replays = summaryCounts(summary);
       if (!summaryPassed(summary)) {
@@ -111,6 +185,18 @@ async function benchRun(stack: BenchStack, signal: AbortSignal): Promise<RunReco
         errors.push(`replays failed: ${bad.map((r) => `${r.status} ${r.name}: ${r.message}`).join("; ")}`);
       }
     }
+  }
+  record.timeline = upTimeline(stack, up, summary, events, run);
+  if (up.ok && !signal.aborted) {
+    const again = await stack.op("up", signal, { expectNoChanges: true });
+    const changed = changedSteps(again.events);
+    if (again.ok && changed.length === 0) record.phases.unchangedUpMs = again.durationMs;
+    else
+      record.unchangedError =
+        `unchanged up${changed.length > 0 ? ` changed ${changed.join(", ")}` : ""}` +
+        `${again.ok ? "" : `: ${engineError(again.error, errorDiagnostics(again.events))}`}` +
+        // A failed operation has no end time: its last event is close to it.
+        (again.events.length > 0 ? ` (took about ${Math.round(again.events.at(-1)!.atMs)} ms)` : "");
   }
   try {
     record.images = await imageSizes(docker, stack.label);
@@ -217,32 +303,77 @@ async function main(): Promise<number> {
 
   const failures: string[] = [];
   const measured: RunRecord[] = [];
+  const baselines: BaselineRecord[] = [];
   let warmup: RunRecord | undefined;
   let stack: BenchStack | undefined;
+  let baseline: BaselineSetup | undefined;
+  const events = new DockerEventLog();
+  await events.start(docker);
   try {
     stack = benchStack(cli, stackName);
     progress(
-      `engine: pulumi ${ready.engine.cli} (toolchain ${ready.engine.toolchain}), docker plugin ${ready.engine.plugins.docker}, command plugin ${ready.engine.plugins.command}`,
+      `engine: pulumi ${ready.engine.cli} (toolchain ${ready.engine.toolchain}), docker plugin ${ready.engine.plugins.docker}, command plugin ${ready.engine.plugins.command}; baseline: docker-compose ${ready.compose}`,
     );
     progress(`warm-up run (builds the images; not measured), scratch stack ${stackName}`);
-    warmup = await benchRun(stack, abort.signal);
-    if (warmup.error) failures.push(`warm-up: ${warmup.error}`);
-    for (let i = 1; i <= runs && failures.length === 0 && !interruptedBy; i++) {
-      progress(`run ${i}/${runs}: up, then destroy`);
-      const r = await benchRun(stack, abort.signal);
+    warmup = await benchRun(stack, abort.signal, events, 0);
+    // A failed run stops the measuring (after the iteration it is in); a changed unchanged-up does not.
+    let stop = false;
+    if (warmup.error) {
+      failures.push(`warm-up: ${warmup.error}`);
+      stop = true;
+    }
+    if (warmup.unchangedError) failures.push(`warm-up: ${warmup.unchangedError}`);
+    if (!stop && !interruptedBy) {
+      try {
+        const cfg = harnessConfigOf(e2eStackConfig(REPO_ROOT), {
+          project: "harness",
+          stack: stackName,
+          repoRoot: REPO_ROOT,
+        });
+        baseline = await prepareBaseline({ cfg, stackName, stackLabel: label });
+      } catch (error) {
+        failures.push(`baseline: cannot prepare it: ${firstLine(error)}`);
+        stop = true;
+      }
+    }
+    for (let i = 1; i <= runs && !stop && !interruptedBy; i++) {
+      progress(`run ${i}/${runs}, baseline: docker-compose up (anchor semantics), then down -v`);
+      const b = await baselineRun(docker, baseline!, events, i, abort.signal);
+      baselines.push(b);
+      if (b.error) {
+        failures.push(`run ${i} (baseline): ${b.error}`);
+        stop = true;
+      } else progress(`run ${i}/${runs}, baseline: ${JSON.stringify(b.phases)}`);
+      if (interruptedBy) break;
+      progress(`run ${i}/${runs}: up, unchanged up, then destroy`);
+      const r = await benchRun(stack, abort.signal, events, i);
       measured.push(r);
-      if (r.error) failures.push(`run ${i}: ${r.error}`);
-      else progress(`run ${i}/${runs}: ${JSON.stringify(r.phases)}`);
+      if (r.error) {
+        failures.push(`run ${i}: ${r.error}`);
+        stop = true;
+      } else progress(`run ${i}/${runs}: ${JSON.stringify(r.phases)}`);
+      if (r.unchangedError) failures.push(`run ${i}: ${r.unchangedError}`);
     }
   } catch (error) {
     failures.push(`bench: ${firstLine(error)}`);
   } finally {
+    // The baseline first: its containers run the stack's kept images, which the stack's clean-up removes.
+    if (baseline) {
+      progress(`removing what is left of the baseline project ${baseline.project}`);
+      try {
+        failures.push(...(await baselineCleanUp(docker, baseline)));
+      } catch (error) {
+        failures.push(`baseline clean-up: ${firstLine(error)}`);
+      }
+    }
     progress(`removing stack ${stackName} and its kept images`);
     try {
       failures.push(...(await cleanUp(stack, label)));
     } catch (error) {
       failures.push(`clean-up: ${firstLine(error)}`);
     }
+    events.stop();
+    if (events.problem) failures.push(`timeline: ${events.problem}`);
   }
   if (interruptedBy) failures.push(`interrupted by ${interruptedBy}`);
 
@@ -253,6 +384,43 @@ async function main(): Promise<number> {
   }
 
   const server = await docker.version().catch(() => undefined);
+  const ours = {
+    bootToHealthyMs: stat(measured.map((r) => r.phases.bootToHealthyMs)),
+    seedMs: stat(measured.map((r) => r.phases.seedMs)),
+    suiteMs: stat(measured.map((r) => r.phases.replaysMs)),
+    teardownMs: stat(measured.map((r) => r.phases.destroyMs)),
+    upMs: stat(measured.map((r) => r.phases.upMs)),
+    unchangedUpMs: stat(measured.map((r) => r.phases.unchangedUpMs)),
+  };
+  const base = {
+    bootToHealthyMs: stat(baselines.map((b) => b.phases.bootToHealthyMs)),
+    composeUpMs: stat(baselines.map((b) => b.phases.composeUpMs)),
+    destroyMs: stat(baselines.map((b) => b.phases.destroyMs)),
+  };
+  const ratios = {
+    bootVsBaselineBoot: ratioStat(ours.bootToHealthyMs.runs, base.bootToHealthyMs.runs),
+    upVsBaselineBoot: ratioStat(ours.upMs.runs, base.bootToHealthyMs.runs),
+    runnerOverheadTsVsSh: ratioStat(runnerOverhead.ts, runnerOverhead.sh),
+    teardownVsBaselineDestroy: ratioStat(ours.teardownMs.runs, base.destroyMs.runs),
+  };
+  const judged = judgeGoals({
+    bootToHealthyMs: ours.bootToHealthyMs.median,
+    bootVsBaselineBoot: ratios.bootVsBaselineBoot.median,
+    upVsBaselineBoot: ratios.upVsBaselineBoot.median,
+    runnerOverheadTsVsSh: ratios.runnerOverheadTsVsSh.median,
+    teardownMs: ours.teardownMs.median,
+    unchangedUpMs: ours.unchangedUpMs.median,
+  });
+  const timeline = {
+    pulumi: [...measured].reverse().find((r) => r.timeline)?.timeline ?? null,
+    baseline: [...baselines].reverse().find((b) => b.timeline)?.timeline ?? null,
+  };
+  for (const t of [timeline.baseline, timeline.pulumi]) if (t) formatTimeline(t).forEach((l) => progress(l));
+  progress(
+    `ratios (median of run-by-run pairs): boot ${ratios.bootVsBaselineBoot.median ?? "—"}× the baseline's boot, whole up ${ratios.upVsBaselineBoot.median ?? "—"}×, runner overhead ts/sh ${ratios.runnerOverheadTsVsSh.median ?? "—"}×`,
+  );
+  formatGoals(judged.goals).forEach((l) => progress(l));
+
   const result = {
     runs,
     path: "pulumi",
@@ -261,17 +429,34 @@ async function main(): Promise<number> {
     machine: { cpus: cpus().length, node: process.version, docker: server?.Version ?? null },
     note:
       "milliseconds; medians over the measured runs (path pulumi: the real Pulumi engine through the Automation API, " +
-      "one scratch stack with the config of Pulumi.e2e.yaml, full up then destroy per run, images cached; " +
-      "phases timed on the engine's events as they arrive, ±0.2 s)",
+      "one scratch stack with the config of Pulumi.e2e.yaml, full up, unchanged up, then destroy per run, images cached; " +
+      "phases timed on the engine's events as they arrive, ±0.2 s). baseline (path compose): the same containers and images " +
+      "in the anchor's compose shape, run by docker-compose in the same run before ours; ratios are medians of run-by-run pairs",
     e2e: {
-      bootToHealthyMs: stat(measured.map((r) => r.phases.bootToHealthyMs)),
-      seedMs: stat(measured.map((r) => r.phases.seedMs)),
-      suiteMs: stat(measured.map((r) => r.phases.replaysMs)),
-      teardownMs: stat(measured.map((r) => r.phases.destroyMs)),
-      upMs: stat(measured.map((r) => r.phases.upMs)),
+      bootToHealthyMs: ours.bootToHealthyMs,
+      seedMs: ours.seedMs,
+      suiteMs: ours.suiteMs,
+      teardownMs: ours.teardownMs,
+      upMs: ours.upMs,
       replays: measured.at(-1)?.replays ?? null,
       warmup: warmup ? { phases: warmup.phases } : null,
+      unchangedUpMs: ours.unchangedUpMs,
     },
+    baseline: {
+      path: "compose",
+      tool: `docker-compose ${ready.compose}`,
+      project: baseline?.project ?? null,
+      order: "alternating in each run: the baseline first, then ours",
+      probes: baselineProbes(),
+      bootToHealthyMs: base.bootToHealthyMs,
+      composeUpMs: base.composeUpMs,
+      destroyMs: base.destroyMs,
+      images: baselines.at(-1)?.images ?? null,
+    },
+    ratios,
+    goals: judged.goals,
+    goalsMet: judged.met,
+    timeline,
     runnerOverheadPerReplayMs: {
       ts: stat(runnerOverhead.ts),
       sh: stat(runnerOverhead.sh),

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { EngineEvent, OpType } from "@pulumi/pulumi/automation";
 import { imageRole } from "./docker-objects";
-import { errorDiagnostics, upPhases, type TimedEvent } from "./phases";
+import { changedSteps, errorDiagnostics, upPhases, type TimedEvent } from "./phases";
 
 const URN = (name: string) => `urn:pulumi:bench::harness::harness:index:X$command:local:Command::${name}`;
 const meta = (name: string, op: OpType) => ({
@@ -73,4 +73,14 @@ test("error diagnostics: one line each, markup stripped, duplicates dropped", ()
 test("image names in the JSON: the role, without the stack's repository prefix and the tag", () => {
   assert.equal(imageRole("harness-bench-1a2b3c/cf-proxy:0123456789ab"), "cf-proxy");
   assert.equal(imageRole("harness-bench-1a2b3c/tenant:local"), "tenant");
+});
+
+test("phases: the steps of an unchanged up that changed something", () => {
+  const changed = pre(2, "seed-command", "update");
+  changed.event.resourcePreEvent!.metadata.diffs = ["triggers"];
+  assert.deepEqual(changedSteps([pre(1, "redis-container", "same"), changed, pre(3, "x", "replace")]), [
+    "update seed-command (triggers)",
+    "replace x",
+  ]);
+  assert.deepEqual(changedSteps([pre(1, "redis-container", "same")]), []);
 });

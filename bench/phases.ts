@@ -42,6 +42,8 @@ export interface Phases {
   upMs?: number;
   /** The whole `destroy`, as the caller waited for it. */
   destroyMs?: number;
+  /** A second `up --expect-no-changes` right after the first, as the caller waited for it (succeeded only). */
+  unchangedUpMs?: number;
 }
 
 /** The resources whose steps mark the phases (last URN segment). */
@@ -83,6 +85,21 @@ export function upPhases(events: TimedEvent[], upMs: number | undefined): Phases
     replaysMs: round(span(replays)),
     upMs: round(upMs),
   };
+}
+
+/**
+ * Steps of an operation that changed something, in order, with the inputs that differ when the engine
+ * says: `update seed-command (triggers)`, `create redis-container` …
+ */
+export function changedSteps(events: TimedEvent[]): string[] {
+  const unchanged = new Set(["same", "read", "refresh", "discard"]);
+  const steps = events.flatMap(({ event }) => {
+    const m = event.resourcePreEvent?.metadata;
+    if (m === undefined || unchanged.has(m.op)) return [];
+    const diffs = m.diffs && m.diffs.length > 0 ? ` (${m.diffs.join(", ")})` : "";
+    return [`${m.op} ${resourceName(m.urn)}${diffs}`];
+  });
+  return [...new Set(steps)];
 }
 
 // Colour markup (`<{%reset%}>`) and ANSI escapes the engine leaves in diagnostic messages.
