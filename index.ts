@@ -15,4 +15,6 @@ export const seed = outputs.seed;
 export const replays = outputs.replays;
 export const replaysPassed = outputs.replaysPassed;
 export const reports = outputs.reports;
+export const suites = outputs.suites;
 export const containers = outputs.containers;
+export const target = outputs.target;

@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { LEGACY_TENANT_HOST } from "./contracts/hosts";
+import type { HarnessTarget } from "./contracts/target";
 import { BaseImages } from "./components/base-images";
 import { CfProxy } from "./components/cf-proxy";
 import { CpStub } from "./components/cp-stub";
@@ -24,7 +25,7 @@ import { healthcheck } from "./lib/docker";
 import { edgeOptions } from "./lib/edge";
 import { Naming } from "./lib/naming";
 import { buildHarnessTarget, httpUrl, loopbackDatabaseUrl, tenantUrl } from "./lib/target";
-import { replayInputsHash } from "./lib/triggers";
+import { replayInputsHash, suiteInputsHash } from "./lib/triggers";
 
 export type HarnessOutputs = ReturnType<typeof harnessProgram>;
 
@@ -157,6 +158,18 @@ export function harnessProgram(repoRoot: string = __dirname) {
         ),
       ),
   );
+  // The runner's: the same plus the images under test, which report.html names. Not the seed's: an
+  // image the tenants do not run (the edge's, the cp-stub's) must not re-seed.
+  const runnerTarget = pulumi.secret(
+    pulumi
+      .all([target, tenantImage.ref, cpStub.image.imageId, edge.image.imageId])
+      .apply(([json, tenant, cpStubImage, edgeImage]) =>
+        JSON.stringify({
+          ...(JSON.parse(json) as HarnessTarget),
+          images: { tenant, "cp-stub": cpStubImage, "cf-proxy": edgeImage },
+        }),
+      ),
+  );
 
   const seeding = new Seed("seed", {
     repoRoot: cfg.repoRoot,
@@ -179,7 +192,7 @@ export function harnessProgram(repoRoot: string = __dirname) {
   ];
   const replaysRun = new Replays("replays", {
     repoRoot: cfg.repoRoot,
-    target,
+    target: runnerTarget,
     seed: seeding.stdout,
     replaysDir: cfg.replays.dir,
     include: cfg.replays.include,
@@ -187,6 +200,8 @@ export function harnessProgram(repoRoot: string = __dirname) {
     timeoutSeconds: cfg.replays.timeoutSeconds,
     concurrency: cfg.replays.concurrency,
     contentHash: replayInputsHash(cfg.repoRoot, cfg.replays.absDir),
+    suites: cfg.suites,
+    suitesHash: suiteInputsHash(cfg.repoRoot, cfg.suites),
     tested: [
       pulumi.interpolate`image:tenant=${tenantImage.ref}`,
       pulumi.interpolate`image:cp-stub=${cpStub.image.imageId}`,
@@ -225,6 +240,11 @@ export function harnessProgram(repoRoot: string = __dirname) {
     replays: replaysRun.summary,
     replaysPassed: replaysRun.passed,
     reports: replaysRun.reports,
+    // The suites as the runner gets them (cwd relative to the repo root): `npm run replays -- --stack`.
+    suites: cfg.suites,
     containers: containerNames,
+    // The HarnessTarget JSON the Commands get (secret): `npm run replays|seed -- --stack <name>` runs
+    // against a kept stack from it (scripts/replays.ts), never from a JSON built by hand.
+    target,
   };
 }

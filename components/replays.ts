@@ -1,13 +1,15 @@
 /**
- * Runs the replays after the seed (runner/cli.ts run --command-mode). Triggers: a content hash of
- * the replays, the runner and the contracts, plus the image digests and container ids under test —
- * an unchanged harness does not re-run, any change does (or every `up`, with rerun "always").
+ * Runs the replays after the seed (runner/cli.ts run --command-mode), then the stack's own suites
+ * (HARNESS_SUITES). Triggers: a content hash of the replays, the runner and the contracts, plus the
+ * image digests and container ids under test, plus the suites' config and files — an unchanged
+ * harness does not re-run, any change does (or every `up`, with rerun "always").
  * The runner exits 0 when replays fail (a failed create would lose its outputs): failure is data in
  * the summary; only a harness error (exit 2) fails the `up`.
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { SEED_ENV } from "../contracts/seed";
+import { SUITES_ENV, type SuiteSpec } from "../contracts/suites";
 import { summaryPassed, type ReplaySummary } from "../contracts/summary";
 import { TARGET_ENV } from "../contracts/target";
 import { parseSummary, replaysCommand, type ReplaysCommandOptions } from "../lib/runner";
@@ -19,6 +21,10 @@ export interface ReplaysArgs extends ReplaysCommandOptions {
   seed: pulumi.Input<string>;
   /** Content hash of the replays + runner + contracts (lib/triggers.ts). */
   contentHash: string;
+  /** The stack's own suites (`harness:suites`, cwd relative to repoRoot), run after the replays. */
+  suites: SuiteSpec[];
+  /** Their config and the files of their cwds (lib/triggers.ts suiteInputsHash). */
+  suitesHash: string;
   /** Image digests/ids and container ids the replays test. */
   tested: pulumi.Input<string>[];
   /** Set to a fresh value each run for rerun "always". */
@@ -36,14 +42,21 @@ export class Replays extends pulumi.ComponentResource {
     super("harness:index:Replays", name, {}, opts);
     const run = replaysCommand(args);
     const triggers: pulumi.Input<string>[] = [`content:${args.contentHash}`, ...args.tested];
+    // Editing a suite or its config re-runs the Command (its replays too: one runner, one summary).
+    if (args.suites.length > 0) triggers.push(`suites:${args.suitesHash}`);
     if (args.rerunNonce !== undefined) triggers.push(`rerun:${args.rerunNonce}`);
+    const environment: Record<string, pulumi.Input<string>> = {
+      [TARGET_ENV]: pulumi.secret(args.target),
+      [SEED_ENV]: args.seed,
+    };
+    if (args.suites.length > 0) environment[SUITES_ENV] = JSON.stringify(args.suites);
     this.command = new command.local.Command(
       `${name}-command`,
       {
         create: run,
         update: run,
         dir: args.repoRoot,
-        environment: { [TARGET_ENV]: pulumi.secret(args.target), [SEED_ENV]: args.seed },
+        environment,
         triggers,
         addPreviousOutputInEnv: false,
         logging: "stderr",

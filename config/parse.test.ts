@@ -400,3 +400,96 @@ describe("invalid configs: each rejected with its own message and fix", () => {
     assert.ok(!error.message.includes(key));
   });
 });
+
+describe("suites", () => {
+  const withDirs = { isDirectory: (p: string) => dirs.has(p) || p === "/repo" || p.startsWith("/repo/e2e") };
+
+  test("none by default; each suite normalised: cwd relative to the repo root, defaults applied", () => {
+    assert.deepEqual(parse({}).suites, []);
+    const cfg = parse(
+      {
+        suites: [
+          { name: "api", command: "bash test_api.sh", cwd: "./e2e/bash/" },
+          {
+            name: "py.test_2",
+            command: "python3 -m pytest --junitxml=out/junit.xml",
+            cwd: "e2e/py",
+            timeoutSeconds: "90",
+            junit: "out/${HARNESS_STACK}-*.xml",
+          },
+          { name: "root", command: "make e2e" },
+        ],
+      },
+      withDirs,
+    );
+    assert.deepEqual(cfg.suites, [
+      { name: "api", command: "bash test_api.sh", cwd: "e2e/bash", timeoutSeconds: 600 },
+      {
+        name: "py.test_2",
+        command: "python3 -m pytest --junitxml=out/junit.xml",
+        cwd: "e2e/py",
+        timeoutSeconds: 90,
+        junit: "out/${HARNESS_STACK}-*.xml",
+      },
+      { name: "root", command: "make e2e", cwd: ".", timeoutSeconds: 600 },
+    ]);
+  });
+
+  test("a sibling checkout may hold the suite (cwd ../…)", () => {
+    const cfg = parse(
+      { suites: [{ name: "api", command: "bash t.sh", cwd: "../src/monorepo" }] },
+      { isDirectory: (p) => p === "/src/monorepo" || dirs.has(p) },
+    );
+    assert.equal(cfg.suites[0].cwd, "../src/monorepo");
+  });
+
+  test("every problem of every suite is listed, each with its fix", () => {
+    const error = problems(
+      {
+        suites: [
+          { name: "ok", command: "true" },
+          { name: "ok", command: "true" },
+          { name: "has space", command: "" },
+          { command: "x", cwd: "/abs/path", junit: "/abs/junit.xml", extra: 1 },
+          { name: "c", command: "x", cwd: "missing", timeoutSeconds: 0, junit: "../up/junit.xml" },
+          { name: "d", command: "x", timeoutSeconds: 1.5, junit: "$HOME/junit.xml" },
+          "bash test.sh",
+        ],
+      },
+      withDirs,
+    );
+    const expected: [string, RegExp][] = [
+      ["suites[1].name", /duplicate suite name "ok" \(also \[0\]\)/],
+      ["suites[2].name", /string "has space" is not a valid suite name/],
+      ["suites[2].command", /must be a non-empty shell command/],
+      ["suites[3].extra", /unknown key/],
+      ["suites[3].name", /is required/],
+      ["suites[3].cwd", /"\/abs\/path" is absolute/],
+      ["suites[3].junit", /"\/abs\/junit\.xml" is absolute/],
+      ["suites[4].cwd", /directory \/repo\/missing does not exist/],
+      ["suites[4].timeoutSeconds", /must be a positive whole number of seconds/],
+      ["suites[4].junit", /leaves the suite's cwd/],
+      ["suites[5].timeoutSeconds", /got number 1\.5/],
+      ["suites[5].junit", /holds a "\$" other than \$\{HARNESS_STACK\}/],
+      ["suites[6]", /must be an object like \{name: api/],
+    ];
+    assert.deepEqual(
+      error.problems.map((p) => p.key).sort(),
+      expected.map(([key]) => `harness:${key}`).sort(),
+      error.message,
+    );
+    for (const [key, problem] of expected) {
+      const found = error.problems.find((p) => p.key === `harness:${key}`);
+      assert.match(found?.problem ?? "", problem, key);
+      assert.ok((found?.fix.length ?? 0) > 10, `${key}: says how to fix it`);
+    }
+  });
+
+  test("not a list", () => {
+    const error = problems({ suites: "bash test_api.sh" });
+    assert.match(
+      error.message,
+      /harness:suites: must be a list of \{name, command, cwd\?, timeoutSeconds\?, junit\?\}/,
+    );
+  });
+});

@@ -5,9 +5,10 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { isIP } from "node:net";
-import { isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { edgeOptionProblems } from "../cf-proxy";
 import { defaultOrgId, tenantHost, TENANT_NAME_PATTERN } from "../contracts/hosts";
+import { checkSuites, type SuiteSpec } from "../contracts/suites";
 import { HEALTHCHECKS } from "../lib/docker";
 import { edgeOptions } from "../lib/edge";
 import { ConfigError, type ConfigProblem } from "./errors";
@@ -699,6 +700,30 @@ function parseProduction(
   };
 }
 
+/**
+ * `harness:suites`: the shape is checked by the runner's own contract (contracts/suites.ts); here
+ * each cwd must also exist, and is normalised relative to the repo root (the env and the output
+ * stay the same from any checkout).
+ */
+function parseSuites(
+  p: Problems,
+  value: Json | undefined,
+  ctx: Required<Pick<ParseContext, "repoRoot" | "isDirectory">>,
+): SuiteSpec[] {
+  const checked = checkSuites(value, {
+    absoluteCwd: false,
+    cwdProblem: (cwd) => {
+      const abs = resolve(ctx.repoRoot, cwd);
+      return ctx.isDirectory(abs) ? undefined : `directory ${abs} does not exist`;
+    },
+  });
+  for (const problem of checked.problems) p.add(`suites${problem.path}`, problem.problem, problem.fix);
+  return checked.suites.map((suite) => ({
+    ...suite,
+    cwd: relative(ctx.repoRoot, resolve(ctx.repoRoot, suite.cwd)).split(sep).join("/") || ".",
+  }));
+}
+
 function parseEncryptionKey(p: Problems, value: Json | undefined): string | undefined {
   if (value === undefined) return undefined;
   const ok =
@@ -843,6 +868,7 @@ export function parseHarnessConfig(raw: Record<string, string>, ctx: ParseContex
     rebuildNonce,
     imageBuilder,
     keepImages: bool(p, "keepImages", v("keepImages"), false),
+    suites: parseSuites(p, v("suites"), { repoRoot: ctx.repoRoot, isDirectory }),
   };
   const production = parseProduction(p, v("production"), { repoRoot: ctx.repoRoot, isFile });
   if (production) config.production = production;

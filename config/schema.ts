@@ -2,6 +2,7 @@
  * The harness configuration (namespace `harness`), after parsing and validation. Every key, its
  * default and its meaning is documented in docs/pulumi.md; keep the two in sync.
  */
+import type { SuiteSpec } from "../contracts/suites";
 
 /** A tenant as the program uses it (config `harness:tenants[]`, defaults applied). */
 export interface TenantConfig {
@@ -118,6 +119,11 @@ export interface HarnessConfig {
   keepImages: boolean;
   /** Production's tenant environment, for the config coherence lint; absent = not configured. */
   production?: ProductionConfig;
+  /**
+   * The stack's own end-to-end suites, run after the replays in config order (contracts/suites.ts);
+   * each cwd relative to the repo root, normalised: what the runner gets and the `suites` output shows.
+   */
+  suites: SuiteSpec[];
 }
 
 export const DEFAULT_TENANTS = ["alpha", "beta"] as const;
@@ -199,6 +205,7 @@ export const CONFIG_KEYS = [
   "imageBuilder",
   "keepImages",
   "production",
+  "suites",
 ] as const;
 
 export type ConfigKey = (typeof CONFIG_KEYS)[number];

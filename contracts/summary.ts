@@ -14,6 +14,23 @@ export interface ReplayResult {
   closes: string | null;
   /** One line: why it failed/skipped/xfailed, or what it proved when it passed. */
   message: string;
+  /** "replay" (also when absent: older results) or "suite", one of the stack's own suites (`harness:suites`). */
+  kind?: "replay" | "suite";
+  /** When it started (ISO 8601). With `durationMs`, the window the report takes logs and journal entries from. */
+  startedAt?: string;
+  /** A suite's test cases, from the JUnit file it wrote (absent: it wrote none, or is a replay). */
+  cases?: SuiteCase[];
+}
+
+/** One test case of a suite, read from its JUnit file. */
+export interface SuiteCase {
+  name: string;
+  /** The JUnit `classname` (file or class), when given. */
+  classname?: string;
+  status: "PASS" | "FAIL" | "SKIP";
+  durationMs: number;
+  /** The failure or skip message; empty on PASS. */
+  message: string;
 }
 
 export interface ReplaySummary {
@@ -26,8 +43,11 @@ export interface ReplaySummary {
   xpassed: number;
   durationMs: number;
   results: ReplayResult[];
-  /** Where the runner wrote its reports; artifacts only when something failed. */
-  reports: { json: string; junit: string; artifacts: string | null };
+  /**
+   * Where the runner wrote its reports; artifacts only when something failed. `html` (report.html)
+   * is absent in summaries of runners older than it (a kept stack's outputs).
+   */
+  reports: { json: string; junit: string; html?: string; artifacts: string | null };
 }
 
 /** The gate CI applies: nothing failed and no xfail marker went stale. */

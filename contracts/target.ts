@@ -38,6 +38,11 @@ export interface HarnessTarget {
    * Absent means the default, "https" (what the real CDN sends); the edge-header-shape replay checks it.
    */
   edgeForwardedProto?: "http" | "https";
+  /**
+   * The images under test by role ("tenant": the tenant image ref; "cp-stub", "cf-proxy": image ids),
+   * when the harness knows them; shown in report.html so a report says what it tested.
+   */
+  images?: Record<string, string>;
   /** Every harness container name (logs are collected from these when a replay fails). */
   containers: string[];
   /** Log files of processes that are not containers (the loopback tier), by name; copied into artifacts. */

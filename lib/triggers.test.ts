@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
-import { hashTree, replayInputsHash } from "./triggers";
+import { hashTree, replayInputsHash, suiteInputsHash } from "./triggers";
 
 let root: string;
 beforeEach(() => {
@@ -80,4 +80,44 @@ test("replayInputsHash covers the replays, the runner and the contracts", () => 
     base,
     "service sources reach the trigger via image digests, not here",
   );
+});
+
+test("suiteInputsHash: a suite's config and cwd files count; what running it writes does not", () => {
+  write("e2e/test_api.py", "def test(): pass");
+  write("e2e/conftest.py", "");
+  const suites = [
+    {
+      name: "api",
+      command: "python3 -m pytest",
+      cwd: "e2e",
+      timeoutSeconds: 60,
+      junit: ".junit/${HARNESS_STACK}.xml",
+    },
+  ];
+  const base = suiteInputsHash(root, suites);
+  for (const output of [
+    "e2e/.junit/e2e.xml",
+    "e2e/.junit/t123-0-life.xml",
+    "e2e/__pycache__/test_api.cpython-311.pyc",
+    "e2e/.pytest_cache/v/cache/lastfailed",
+    "e2e/node_modules/x/index.js",
+  ]) {
+    write(output, "written by a run");
+    assert.equal(suiteInputsHash(root, suites), base, `${output} is run output`);
+  }
+  write("e2e/test_api.py", "def test(): assert False");
+  const edited = suiteInputsHash(root, suites);
+  assert.notEqual(edited, base, "an edited test re-runs");
+  write("e2e/test_api.py", "def test(): pass");
+  assert.equal(suiteInputsHash(root, suites), base);
+  for (const changed of [
+    { ...suites[0], command: "python3 -m pytest -x" },
+    { ...suites[0], timeoutSeconds: 61 },
+    { ...suites[0], name: "api2" },
+  ]) {
+    assert.notEqual(suiteInputsHash(root, [changed]), base, JSON.stringify(changed));
+  }
+  write("elsewhere/x.sh", "1");
+  assert.equal(suiteInputsHash(root, suites), base, "files outside the suite's cwd do not count");
+  assert.notEqual(suiteInputsHash(root, []), base);
 });

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { relative, resolve, sep } from "node:path";
 import fg from "fast-glob";
+import { junitPattern, type SuiteSpec } from "../contracts/suites";
 
 /** Never part of what a replay run depends on. */
 const IGNORE = ["**/node_modules/**", "**/dist/**", "**/.harness/**", "**/.git/**", "**/.DS_Store"];
@@ -14,8 +15,9 @@ const IGNORE = ["**/node_modules/**", "**/dist/**", "**/.harness/**", "**/.git/*
 /**
  * sha256 over every file under `roots` (directories or files), keyed by its path relative to `base`
  * (POSIX separators), in sorted order: path, then content. A missing root hashes as "missing".
+ * `ignore`: more fast-glob patterns, relative to each root, left out.
  */
-export function hashTree(roots: string[], base: string): string {
+export function hashTree(roots: string[], base: string, ignore: readonly string[] = []): string {
   const hash = createHash("sha256");
   const files = new Set<string>();
   const missing: string[] = [];
@@ -31,7 +33,7 @@ export function hashTree(roots: string[], base: string): string {
         absolute: true,
         dot: true,
         onlyFiles: true,
-        ignore: IGNORE,
+        ignore: [...IGNORE, ...ignore],
       })) {
         files.add(resolve(file));
       }
@@ -55,4 +57,26 @@ function rel(base: string, abs: string): string {
 /** What the replays depend on besides the running harness: the replays, the runner and the contracts. */
 export function replayInputsHash(repoRoot: string, replaysDir: string): string {
   return hashTree([replaysDir, "runner", "contracts"], repoRoot);
+}
+
+/**
+ * What a suite writes into its own folder when it runs, so never what it depends on: Python's
+ * caches, the Pulumi state of a checkout-root suite, and its JUnit output (any stack's).
+ */
+const SUITE_RUN_OUTPUT = ["**/__pycache__/**", "**/.pytest_cache/**", ".pulumi/**"];
+
+/**
+ * The suites' part of the replays Command's triggers: their config plus the files of each suite's
+ * cwd, so editing a suite (or its config) re-runs it on `up`, and running it changes nothing.
+ */
+export function suiteInputsHash(repoRoot: string, suites: readonly SuiteSpec[]): string {
+  const hash = createHash("sha256");
+  for (const suite of suites) {
+    const { name, command, cwd, timeoutSeconds, junit } = suite;
+    const ignore = [...SUITE_RUN_OUTPUT];
+    if (junit) ignore.push(junitPattern(junit, "*"));
+    hash.update(JSON.stringify({ name, command, cwd, timeoutSeconds, junit: junit ?? null }));
+    hash.update(`\0${hashTree([cwd], repoRoot, ignore)}\0`);
+  }
+  return hash.digest("hex");
 }

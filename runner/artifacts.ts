@@ -2,7 +2,8 @@
  * On any FAIL/XPASS: `<reportsDir>/artifacts/` with every replay's output, every container's logs,
  * copies of the target's log files and the cp-stub request journal. Collection is best effort and
  * bounded in time: a missing container, no Docker, or a dead cp-stub becomes a note in README.txt,
- * never an exception.
+ * never an exception. What it read is also returned, so report.html can show each failure's window
+ * of it without asking Docker and the cp-stub again.
  */
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -22,6 +23,8 @@ export interface JournalSource {
 export interface ArtifactInputs {
   dir: string;
   replayOutputs: readonly { name: string; file: string }[];
+  /** The output of each suite that ran (`harness:suites`), copied into suites/. */
+  suiteOutputs?: readonly { name: string; file: string }[];
   containers: readonly string[];
   logFiles?: Readonly<Record<string, string>>;
   logSource: ContainerLogSource | null;
@@ -82,18 +85,35 @@ export function fileSafe(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]/g, "_") || "_";
 }
 
-export async function collectArtifacts(inputs: ArtifactInputs): Promise<{ dir: string; notes: string[] }> {
+export interface CollectedArtifacts {
+  dir: string;
+  notes: string[];
+  /** The logs written to containers/, by container (text; with docker's timestamps). */
+  containerLogs: Map<string, string>;
+  /** What the journal source answered; undefined when it did not. */
+  journal: unknown;
+}
+
+export async function collectArtifacts(inputs: ArtifactInputs): Promise<CollectedArtifacts> {
   const timeoutMs = inputs.timeoutMs ?? 10_000;
   const notes: string[] = [];
+  const containerLogs = new Map<string, string>();
+  let journal: unknown;
   mkdirSync(inputs.dir, { recursive: true });
 
-  const replaysDir = join(inputs.dir, "replays");
-  mkdirSync(replaysDir, { recursive: true });
-  for (const { name, file } of inputs.replayOutputs) {
-    try {
-      copyFileSync(file, join(replaysDir, `${fileSafe(name)}.log`));
-    } catch (error) {
-      notes.push(`replay output of ${name} (${file}): ${errorMessage(error)}`);
+  for (const [kind, outputs] of [
+    ["replay", inputs.replayOutputs],
+    ["suite", inputs.suiteOutputs ?? []],
+  ] as const) {
+    if (kind === "suite" && outputs.length === 0) continue;
+    const outputsDir = join(inputs.dir, `${kind}s`);
+    mkdirSync(outputsDir, { recursive: true });
+    for (const { name, file } of outputs) {
+      try {
+        copyFileSync(file, join(outputsDir, `${fileSafe(name)}.log`));
+      } catch (error) {
+        notes.push(`${kind} output of ${name} (${file}): ${errorMessage(error)}`);
+      }
     }
   }
 
@@ -113,11 +133,19 @@ export async function collectArtifacts(inputs: ArtifactInputs): Promise<{ dir: s
             `docker logs ${container}`,
           );
           writeFileSync(join(containersDir, `${fileSafe(container)}.log`), logs);
+          containerLogs.set(container, logs.toString());
         } catch (error) {
           notes.push(`container ${container}: ${errorMessage(error)}`);
         }
       }),
     );
+    // In the target's order, not in the order the answers came.
+    for (const container of inputs.containers) {
+      const logs = containerLogs.get(container);
+      if (logs === undefined) continue;
+      containerLogs.delete(container);
+      containerLogs.set(container, logs);
+    }
   }
 
   const logFiles = Object.entries(inputs.logFiles ?? {});
@@ -136,7 +164,7 @@ export async function collectArtifacts(inputs: ArtifactInputs): Promise<{ dir: s
 
   if (inputs.journal) {
     try {
-      const journal = await withTimeout(inputs.journal.requests(), timeoutMs, "cp-stub journal");
+      journal = await withTimeout(inputs.journal.requests(), timeoutMs, "cp-stub journal");
       writeFileSync(join(inputs.dir, "cp-stub-requests.json"), `${JSON.stringify(journal, null, 2)}\n`);
     } catch (error) {
       notes.push(`cp-stub journal: ${errorMessage(error)}`);
@@ -146,6 +174,7 @@ export async function collectArtifacts(inputs: ArtifactInputs): Promise<{ dir: s
   const readme = [
     "Failure artifacts of a harness replay run.",
     "  replays/<name>.log        each replay's combined output",
+    "  suites/<name>.log         each suite's combined output (harness:suites)",
     "  containers/<name>.log     docker logs of every harness container (timestamps, last 5000 lines)",
     "  logs/                     log files of non-container processes",
     "  cp-stub-requests.json     the cp-stub request journal (GET /__stub/requests)",
@@ -155,5 +184,5 @@ export async function collectArtifacts(inputs: ArtifactInputs): Promise<{ dir: s
     "",
   ];
   writeFileSync(join(inputs.dir, "README.txt"), readme.join("\n"));
-  return { dir: inputs.dir, notes };
+  return { dir: inputs.dir, notes, containerLogs, journal };
 }

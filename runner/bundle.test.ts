@@ -26,6 +26,7 @@ describe("runner/dist", () => {
       "cli.js",
       "replay-host.js",
       "replay-worker.js",
+      "vendor-fast-xml-parser.js",
       "vendor-pg.js",
       "vendor-undici.js",
       "vendor-ws.js",

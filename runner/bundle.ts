@@ -6,9 +6,9 @@
  *   runner/dist/cli.js            runner/cli.ts (seed, run) — what the Pulumi Commands start (lib/runner.ts)
  *   runner/dist/replay-host.js    the replay host process (replay-host.ts)
  *   runner/dist/replay-worker.js  the code of each of its worker threads (replay-worker.ts)
- *   runner/dist/vendor-<pkg>.js   the big packages (undici, ws, pg, xmlbuilder2), one file each, loaded
- *                                 only by what uses them: a worker whose replay sends no HTTP request
- *                                 starts without parsing undici
+ *   runner/dist/vendor-<pkg>.js   the big packages (undici, ws, pg, xmlbuilder2, fast-xml-parser), one
+ *                                 file each, loaded only by what uses them: a worker whose replay sends
+ *                                 no HTTP request starts without parsing undici
  *
  * Deterministic (same sources → same bytes) and a file is only rewritten when its bytes change (written
  * beside it, then renamed: a concurrent reader sees the old file or the new one). A stamp
@@ -32,7 +32,7 @@ export type RunnerBundle = keyof typeof RUNNER_ENTRIES;
 const EXTERNAL = ["esbuild", "dockerode", "pg-native", "bufferutil", "utf-8-validate"];
 
 /** Packages bundled into a file of their own (`vendor-<name>.js`) instead of into every entry. */
-const VENDOR = ["undici", "ws", "pg", "xmlbuilder2"];
+const VENDOR = ["undici", "ws", "pg", "xmlbuilder2", "fast-xml-parser"];
 
 /** Changes when the build itself changes (options, esbuild version): part of the stamp. */
 function buildKey(): string {

@@ -22,6 +22,7 @@ function cli(args: string[], env: NodeJS.ProcessEnv, cwd: string): Run {
   delete base.GITHUB_STEP_SUMMARY;
   delete base.HARNESS_TARGET;
   delete base.HARNESS_SEED;
+  delete base.HARNESS_SUITES;
   const result = spawnSync(process.execPath, ["--import", TSX, CLI, ...args], {
     cwd,
     env: { ...base, ...env },
@@ -82,6 +83,37 @@ describe("cli run", () => {
     );
   });
 
+  test("HARNESS_SUITES: each suite runs after the replays and is one result; --include selects suites by name", () => {
+    const suites = JSON.stringify([
+      { name: "api", command: `echo "suite in $PWD"; exit 3`, cwd: dir.replays },
+      { name: "ok", command: "echo fine", cwd: dir.root },
+    ]);
+    const run = cli(["run", "--command-mode"], { ...env, HARNESS_SUITES: suites }, dir.root);
+    assert.equal(run.code, 0, run.stderr);
+    const summary = JSON.parse(run.stdout) as ReplaySummary;
+    assert.deepEqual(
+      summary.results.map((r) => [r.name, r.kind ?? "replay", r.status]),
+      [
+        ["a-pass", "replay", "PASS"],
+        ["b-ts", "replay", "PASS"],
+        ["c-fail", "replay", "FAIL"],
+        ["api", "suite", "FAIL"],
+        ["ok", "suite", "PASS"],
+      ],
+    );
+    assert.equal(summary.results[3].message, `suite in ${dir.replays} (exit code 3)`);
+    assert.equal(lastLine(run.stderr), "3 passed, 2 failed, 0 skipped");
+
+    const one = cli(["run", "--include", "ok"], { ...env, HARNESS_SUITES: suites }, dir.root);
+    assert.equal(one.code, 0, one.stderr);
+    assert.deepEqual(
+      (JSON.parse(one.stdout) as ReplaySummary).results.map((r) => r.name),
+      ["ok"],
+      "no replay matched, a suite did: not an error",
+    );
+    assert.equal(lastLine(one.stderr), "1 passed, 0 failed, 0 skipped");
+  });
+
   const harnessErrors: [string, string[], NodeJS.ProcessEnv, RegExp][] = [
     ["unknown flag", ["run", "--bogus"], env, /Unknown option '--bogus'[\s\S]*usage:/],
     ["positional argument", ["run", "extra"], env, /usage:/],
@@ -110,6 +142,18 @@ describe("cli run", () => {
       /does not exist/,
     ],
     ["include matching nothing", ["run", "--include", "zzz"], env, /no replay matches --include zzz/],
+    [
+      "HARNESS_SUITES not JSON",
+      ["run"],
+      { ...env, HARNESS_SUITES: "bash test_api.sh" },
+      /harness error: HARNESS_SUITES is not valid JSON .*: set it to a JSON list/,
+    ],
+    [
+      "HARNESS_SUITES invalid",
+      ["run"],
+      { ...env, HARNESS_SUITES: JSON.stringify([{ name: "a b", command: "true", timeoutSeconds: -1 }]) },
+      /HARNESS_SUITES is invalid:\n {2}- HARNESS_SUITES\[0\]\.name: .*\n {4}fix: .*\n {2}- HARNESS_SUITES\[0\]\.timeoutSeconds: must be a positive/,
+    ],
     ["unknown command", ["replay"], env, /unknown command "replay"/],
     ["no command", [], env, /missing command/],
   ];

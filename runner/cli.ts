@@ -6,11 +6,13 @@
  * (or `node --import tsx runner/cli.ts …` from the sources.)
  * stdout carries only the JSON result (SeedResult / ReplaySummary); humans read stderr.
  * Exit codes: 0 all passed; 1 a replay failed (0 with --command-mode: failure is data in the JSON);
- * 2 the harness itself failed (bad flags, bad HARNESS_TARGET/HARNESS_SEED, no replays, seed failure).
+ * 2 the harness itself failed (bad flags, bad HARNESS_TARGET/HARNESS_SEED/HARNESS_SUITES, no replays,
+ * seed failure). HARNESS_SUITES (optional): the stack's own suites, run after the replays.
  */
 import { parseArgs } from "node:util";
 import { readSeed } from "../contracts/seed";
 import { summaryPassed } from "../contracts/summary";
+import { readSuites, SUITES_ENV } from "../contracts/suites";
 import { readTarget } from "../contracts/target";
 import { errorMessage, HarnessError } from "./errors";
 // ./run and ./seed are imported where used: the seed does not load the runner, nor the runner the seed.
@@ -19,7 +21,8 @@ export const USAGE = `usage:
   cli.ts run  [--command-mode] [--replays-dir <dir>] [--include <glob>]... [--exclude <glob>]...
               [--timeout <seconds>] [--concurrency <n>]
   cli.ts seed [--health-timeout <seconds>]
-env: HARNESS_TARGET (both), HARNESS_SEED (run). stdout: JSON only. exit: 0 ok, 1 replay failed
+env: HARNESS_TARGET (both), HARNESS_SEED (run), HARNESS_SUITES (run, optional: the stack's own
+suites, run after the replays). stdout: JSON only. exit: 0 ok, 1 replay or suite failed
 (0 with --command-mode), 2 harness error.`;
 
 export interface CliIo {
@@ -70,6 +73,7 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
   const concurrency = positiveNumber(values.concurrency, "--concurrency", DEFAULT_CONCURRENCY, true);
   const target = fromEnv(() => readTarget(io.env), "HARNESS_TARGET");
   const seedResult = fromEnv(() => readSeed(io.env), "HARNESS_SEED");
+  const suites = fromEnv(() => readSuites(io.env), SUITES_ENV);
   const summary = await runReplays({
     replaysDir: values["replays-dir"],
     include: values.include,
@@ -78,6 +82,7 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
     concurrency,
     target,
     seed: seedResult,
+    suites,
     baseEnv: io.env,
     progress: (line) => io.stderr(`${line}\n`),
     signal: io.signal,

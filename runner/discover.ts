@@ -24,6 +24,8 @@ export interface DiscoverOptions {
   /** Globs matched against the replay name and the file name; empty = everything. */
   include?: readonly string[];
   exclude?: readonly string[];
+  /** Names of the run's suites (`harness:suites`): the filters select them too, by name. */
+  suites?: readonly string[];
 }
 
 function kindOf(fileName: string): ReplayKind | null {
@@ -75,6 +77,16 @@ export function matchesAny(replay: ReplayFile, globs: readonly string[]): boolea
   });
 }
 
+/** Whether include/exclude globs select `name` (a suite's; replays also match by file name). */
+export function selectsName(
+  name: string,
+  include: readonly string[] = [],
+  exclude: readonly string[] = [],
+): boolean {
+  const matches = (globs: readonly string[]) => globs.some((glob) => picomatch(glob, { dot: true })(name));
+  return (include.length === 0 || matches(include)) && !matches(exclude);
+}
+
 export function filterReplays(
   replays: readonly ReplayFile[],
   include: readonly string[] = [],
@@ -85,9 +97,16 @@ export function filterReplays(
   );
 }
 
-/** The replays to run; a missing or empty directory, or filters that match nothing, is a harness error. */
+/**
+ * The replays to run; a missing or empty directory, or filters that match nothing, is a harness error
+ * — unless they select a suite: then no replay is fine.
+ */
 export function discoverReplays(options: DiscoverOptions): ReplayFile[] {
   const all = listReplays(options.dir);
+  const suites = options.suites ?? [];
+  if (suites.some((name) => selectsName(name, options.include, options.exclude))) {
+    return filterReplays(all, options.include, options.exclude);
+  }
   if (all.length === 0) {
     throw new HarnessError(`no replay (*.ts or *.sh) in ${resolve(options.dir)}`);
   }
@@ -97,7 +116,8 @@ export function discoverReplays(options: DiscoverOptions): ReplayFile[] {
       ...(options.include ?? []).map((g) => `--include ${g}`),
       ...(options.exclude ?? []).map((g) => `--exclude ${g}`),
     ].join(" ");
-    throw new HarnessError(`no replay matches ${filters}; available: ${all.map((r) => r.name).join(", ")}`);
+    const available = [...all.map((r) => r.name), ...suites.map((name) => `${name} (suite)`)];
+    throw new HarnessError(`no replay matches ${filters}; available: ${available.join(", ")}`);
   }
   return chosen;
 }

@@ -54,6 +54,8 @@ export async function runOneReplay(
     tailBytes: options.tailBytes,
     signal: options.signal,
   };
+  // With durationMs, the window report.html takes a failure's logs and cp-stub journal entries from.
+  const startedAt = new Date().toISOString();
   let execution: Execution;
   if (replay.kind === "ts") {
     if (!options.host)
@@ -87,6 +89,7 @@ export async function runOneReplay(
       durationMs: execution.durationMs,
       closes: declaration.closes ?? digest.skip?.issue ?? digest.xfail?.issue ?? null,
       message: verdict.message,
+      startedAt,
     },
     execution,
     outputFile,

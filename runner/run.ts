@@ -1,17 +1,24 @@
 /**
  * `runReplays(options)`: discover → compile the TypeScript replays (once, esbuild) → read declarations →
  * run each replay isolated (a bash replay in its own process group, a TypeScript replay in a fresh
- * worker thread of the run's replay host) → classify → write results.json, junit.xml, the GitHub step
- * summary and (on FAIL/XPASS) failure artifacts. Human progress goes to `progress` (stderr in the
- * CLI); the returned summary is what the CLI prints on stdout. Throws HarnessError only for problems
- * of the harness itself.
+ * worker thread of the run's replay host) → classify → write results.json, junit.xml, report.html,
+ * the GitHub step summary and (on FAIL/XPASS) failure artifacts. Human progress goes to `progress`
+ * (stderr in the CLI); the returned summary is what the CLI prints on stdout. Throws HarnessError only
+ * for problems of the harness itself.
  */
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { SeedResult } from "../contracts/seed";
 import { summaryLine, type ReplayResult, type ReplaySummary } from "../contracts/summary";
+import type { SuiteSpec } from "../contracts/suites";
 import type { HarnessTarget } from "../contracts/target";
-import { collectArtifacts, dockerLogSource, type ContainerLogSource, type JournalSource } from "./artifacts";
+import {
+  collectArtifacts,
+  dockerLogSource,
+  type CollectedArtifacts,
+  type ContainerLogSource,
+  type JournalSource,
+} from "./artifacts";
 import { bundlePath, bundleRunner, checkoutRoot } from "./bundle";
 import { compileReplays } from "./compile";
 import { cpStubFor } from "./cp-stub";
@@ -21,11 +28,14 @@ import { errorMessage, HarnessError } from "./errors";
 import { ReplayHost, type HostCommand } from "./host-client";
 import { printHeader, printResult } from "./progress";
 import { appendStepSummary } from "./reports/github-summary";
+import { writeHtmlReport } from "./reports/html";
 import { writeJsonReport } from "./reports/json";
 import { writeJunitReport } from "./reports/junit";
+import { buildReportData } from "./reports/report-data";
 import { outputFileOf, runOneReplay } from "./run-one";
 import { schedule } from "./schedule";
-import { harnessEnv } from "./shell-env";
+import { harnessEnv, suiteEnv } from "./shell-env";
+import { filterSuites, runSuites } from "./suites";
 
 export interface RunOptions {
   replaysDir: string;
@@ -57,6 +67,10 @@ export interface RunOptions {
   stepSummaryFile?: string | null;
   /** Working directory of every replay. Default: the replays directory's parent (as the anchor). */
   cwd?: string;
+  /** The stack's own suites (HARNESS_SUITES), run after the replays; include/exclude select them by name. */
+  suites?: readonly SuiteSpec[];
+  /** Where relative suite cwds start. Default: the repository root (this checkout). */
+  suitesRoot?: string;
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 120;
@@ -113,16 +127,24 @@ export async function runReplays(options: RunOptions): Promise<ReplaySummary> {
   const defaultTimeout = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
   const killGraceMs = options.killGraceMs ?? 5000;
   const tailBytes = options.tailBytes ?? 64 * 1024;
+  const maxOutputBytes = options.maxOutputBytes ?? 50 * 1024 * 1024;
   const replaysDir = resolve(options.replaysDir);
   const cwd = options.cwd ?? dirname(replaysDir);
 
-  const replays = discoverReplays({ dir: replaysDir, include: options.include, exclude: options.exclude });
+  const suites = filterSuites(options.suites ?? [], options.include, options.exclude);
+  const replays = discoverReplays({
+    dir: replaysDir,
+    include: options.include,
+    exclude: options.exclude,
+    suites: (options.suites ?? []).map((s) => s.name),
+  });
 
   const reportsDir = resolve(options.target.reportsDir);
   const outputDir = join(reportsDir, "output");
   const artifactsDir = join(reportsDir, "artifacts");
   const jsonFile = join(reportsDir, "results.json");
   const junitFile = join(reportsDir, "junit.xml");
+  const htmlFile = join(reportsDir, "report.html");
   try {
     // Stale output or artifacts of an earlier run would mislead whoever reads them.
     rmSync(outputDir, { recursive: true, force: true });
@@ -183,7 +205,7 @@ export async function runReplays(options: RunOptions): Promise<ReplaySummary> {
       outputDir,
       defaultTimeoutSeconds: defaultTimeout,
       killGraceMs,
-      maxOutputBytes: options.maxOutputBytes ?? 50 * 1024 * 1024,
+      maxOutputBytes,
       tailBytes,
       signal: options.signal,
     };
@@ -210,28 +232,47 @@ export async function runReplays(options: RunOptions): Promise<ReplaySummary> {
     closing = host?.close() ?? Promise.resolve();
   }
 
-  const finished: ReplayResult[] = replays.map(
-    (replay, index) =>
-      results[index] ?? {
-        name: replay.name,
-        status: "FAIL",
-        durationMs: 0,
-        closes: declared.get(replay.name)?.closes ?? null,
-        message: "not run: the runner was interrupted",
-      },
-  );
+  // The suites after the replays, in config order, while the replay host stops.
+  const suitesRun = await runSuites(suites, {
+    root: options.suitesRoot ?? checkoutRoot(__dirname),
+    stack: options.target.stack,
+    env: { ...env, ...suiteEnv(options.target) },
+    outputDir,
+    killGraceMs,
+    maxOutputBytes,
+    tailBytes,
+    signal: options.signal,
+    progress,
+  });
+
+  const finished: ReplayResult[] = [
+    ...replays.map(
+      (replay, index) =>
+        results[index] ?? {
+          name: replay.name,
+          status: "FAIL" as const,
+          durationMs: 0,
+          closes: declared.get(replay.name)?.closes ?? null,
+          message: "not run: the runner was interrupted",
+        },
+    ),
+    ...suitesRun.results,
+  ];
   const needsArtifacts = finished.some((r) => r.status === "FAIL" || r.status === "XPASS");
   const summary = summarize(finished, Date.now() - started, {
     json: jsonFile,
     junit: junitFile,
+    html: htmlFile,
     artifacts: needsArtifacts ? artifactsDir : null,
   });
 
+  let collected: CollectedArtifacts | undefined;
   if (needsArtifacts) {
     progress(`[runner] collecting failure artifacts in ${artifactsDir}`);
-    const collected = await collectArtifacts({
+    collected = await collectArtifacts({
       dir: artifactsDir,
       replayOutputs: outputFiles,
+      suiteOutputs: suitesRun.outputFiles,
       containers: options.target.containers,
       logFiles: options.target.logFiles,
       logSource: options.logSource === undefined ? dockerLogSource() : options.logSource,
@@ -249,8 +290,19 @@ export async function runReplays(options: RunOptions): Promise<ReplaySummary> {
   writeJunitReport(junitFile, summary, {
     suiteName: `harness replays (${options.target.stack})`,
     outputs,
+    suiteOutputs: suitesRun.tails,
     timestamp: new Date(started).toISOString(),
   });
+  writeHtmlReport(
+    htmlFile,
+    buildReportData({
+      summary,
+      target: options.target,
+      outputs: new Map([...outputs, ...suitesRun.tails]),
+      collected,
+      generatedAt: new Date().toISOString(),
+    }),
+  );
   const stepSummary =
     options.stepSummaryFile === undefined
       ? (options.baseEnv ?? process.env).GITHUB_STEP_SUMMARY
@@ -262,7 +314,7 @@ export async function runReplays(options: RunOptions): Promise<ReplaySummary> {
       progress(`[runner] could not append to GITHUB_STEP_SUMMARY (${stepSummary}): ${errorMessage(error)}`);
     }
   }
-  progress(`[runner] reports: ${jsonFile}, ${junitFile}`);
+  progress(`[runner] reports: ${jsonFile}, ${junitFile}, ${htmlFile}`);
   progress(summaryLine(summary));
   await closing;
   return summary;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { anchorTenants, envPrefix, harnessEnv } from "./shell-env";
+import { anchorTenants, envPrefix, harnessEnv, suiteEnv } from "./shell-env";
 import { makeTarget, SEED } from "./test-support/fixtures";
 
 describe("shell env", () => {
@@ -119,4 +119,28 @@ describe("shell env", () => {
     assert.equal(envPrefix("alpha"), "ALPHA");
     assert.equal(envPrefix("red-team-2"), "RED_TEAM_2");
   });
+});
+
+test("suiteEnv: a URL per tenant host on the edge's port, the legacy host's, BASE_URL and CP_STUB_URL", () => {
+  const base = makeTarget();
+  const target = makeTarget({
+    edgeUrl: "http://127.0.0.1:41234",
+    cpStubUrl: "",
+    tenants: [
+      { ...base.tenants[0], name: "red-team", host: "harness-tenant-red-team.localhost" },
+      { ...base.tenants[1], name: "blue", host: "harness-tenant-blue.localhost" },
+    ],
+  });
+  assert.deepEqual(suiteEnv(target), {
+    RED_TEAM_URL: "http://harness-tenant-red-team.localhost:41234",
+    BLUE_URL: "http://harness-tenant-blue.localhost:41234",
+    ALPHA_URL: "http://harness-tenant-red-team.localhost:41234",
+    BETA_URL: "http://harness-tenant-blue.localhost:41234",
+    TENANT_URL: "http://harness-tenant.localhost:41234",
+    BASE_URL: "http://127.0.0.1:41234",
+  });
+  assert.equal(
+    suiteEnv(makeTarget({ cpStubUrl: "http://127.0.0.1:9191" })).CP_STUB_URL,
+    "http://127.0.0.1:9191",
+  );
 });

@@ -78,3 +78,27 @@ export function harnessEnv({ target, seed, helpersFile }: ShellEnvOptions): Reco
   env.HARNESS_TENANTS = target.tenants.map((t) => t.name).join(" ");
   return env;
 }
+
+/** `http://<host>:<edge port>`: the edge reached by a tenant's own host name. */
+function hostUrl(edgeUrl: string, host: string): string {
+  const edge = new URL(edgeUrl);
+  return `${edge.protocol}//${host}${edge.port ? `:${edge.port}` : ""}`;
+}
+
+/**
+ * What a suite (`harness:suites`) gets on top of `harnessEnv`: URLs for test runners that take a base
+ * URL rather than a Host header (a browser, Playwright's baseURL) — `*.localhost` resolves to loopback
+ * in browsers and curl — and the cp-stub under a URL name. Per tenant <N>_URL (and ALPHA_URL,
+ * BETA_URL), TENANT_URL for the legacy host, BASE_URL (= BASE), CP_STUB_URL (= CP_STUB_BASE).
+ */
+export function suiteEnv(target: HarnessTarget): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const t of target.tenants) env[`${envPrefix(t.name)}_URL`] = hostUrl(target.edgeUrl, t.host);
+  const { alpha, beta } = anchorTenants(target.tenants);
+  env.ALPHA_URL = hostUrl(target.edgeUrl, alpha.host);
+  if (beta) env.BETA_URL = hostUrl(target.edgeUrl, beta.host);
+  env.TENANT_URL = hostUrl(target.edgeUrl, target.legacyHost);
+  env.BASE_URL = target.edgeUrl;
+  if (target.cpStubUrl) env.CP_STUB_URL = target.cpStubUrl;
+  return env;
+}

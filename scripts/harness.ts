@@ -1,6 +1,7 @@
 /**
- * `npm run harness`: the one-shot runner a user and CI run (scripts/harness/run.ts). Runs from the
- * repository root (npm sets it), where Pulumi.yaml and the local state backend live.
+ * `npm run harness [-- --stack <name>] [--only <glob>]...`: the one-shot runner a user and CI run
+ * (scripts/harness/run.ts, arguments: scripts/harness/args.ts). Runs from the repository root (npm
+ * sets it), where Pulumi.yaml and the local state backend live.
  * Env: KEEP_UP=1 (leave the stack up), REBUILD=1 (force image rebuilds), HARNESS_STACK (default
  * `harness`), PULUMI_CONFIG_PASSPHRASE[_FILE] (default: the local stack's documented passphrase),
  * HARNESS_INSTALL_PULUMI=0 (never install the official CLI when none is found).
@@ -24,6 +25,7 @@ runHarness({
   workDir,
   repoRoot,
   env: process.env,
+  argv: process.argv.slice(2),
   nodeVersion: process.version,
   log: (line) => process.stderr.write(`${line}\n`),
   findPulumi: () => findPulumiCli(repoRoot, process.env),
@@ -36,9 +38,20 @@ runHarness({
     });
     return containers.some((c) => c.Ports.some((p) => p.PublicPort === port));
   },
-  engine: (cli, stack, env) => {
+  engine: (cli, stack, env, config) => {
     const op = (o: "up" | "destroy") => (io: Parameters<typeof runStackOp>[1]) =>
-      runStackOp({ op: o, workDir, stackName: stack, cli, env, refresh: o === "up" }, io);
+      runStackOp(
+        {
+          op: o,
+          workDir,
+          stackName: stack,
+          cli,
+          env,
+          refresh: o === "up",
+          config: o === "up" ? config : undefined,
+        },
+        io,
+      );
     return { up: op("up"), destroy: op("destroy") };
   },
   onSignal: onTerminationSignal,

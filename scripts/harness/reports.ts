@@ -1,14 +1,18 @@
 /**
  * What `npm run harness` leaves for people and CI: the printed summary (its last line is the runner's
- * `N passed, N failed, N skipped`), a run record (`harness.json`), and — when the harness itself failed
- * before the replays could report — a JUnit file with one failing test saying why, so a CI that reads
- * JUnit never shows a silent green or an empty report.
+ * `N passed, N failed, N skipped`), a run record (`harness.json`) with the phase timings, which it
+ * also adds to the runner's report.html (`upPhasesOf`, from the engine's events), and — when the
+ * harness itself failed before the replays could report — a JUnit file with one failing test saying
+ * why, so a CI that reads JUnit never shows a silent green or an empty report.
  */
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { create } from "xmlbuilder2";
+import { upPhases } from "../../bench/phases";
 import { summaryLine, type ReplaySummary } from "../../contracts/summary";
 import { reportsDir } from "../../lib/target";
+import type { ReportPhases } from "../../runner/reports/report-data";
+import type { StampedEvent } from "../pulumi/stack-op";
 import { xmlSafe, xmlSafeAttribute } from "../../runner/reports/xml-text";
 
 export type HarnessResult = "passed" | "replays-failed" | "harness-failed" | "interrupted";
@@ -19,15 +23,33 @@ export interface RunRecord {
   exitCode: number;
   startedAt: string;
   durationsMs: { up?: number; destroy?: number; total: number };
+  /** The up's phases (boot, seed, replays: measured in this up only) and the destroy; also in report.html. */
+  phases?: ReportPhases;
   summaryLine?: string;
   replays?: Pick<ReplaySummary, "total" | "passed" | "failed" | "skipped" | "xfailed" | "xpassed">;
-  reports: { json?: string; junit?: string; artifacts?: string | null; run: string };
+  reports: { json?: string; junit?: string; html?: string; artifacts?: string | null; run: string };
   error?: string;
   keptUp: boolean;
 }
 
 export function harnessReportsDir(root: string, stack: string): string {
   return reportsDir(root, stack);
+}
+
+/**
+ * The phases of an up from its engine events (as the bench measures them: bench/phases.ts); seed and
+ * replays only when their Commands ran in this up. `upStartedAt`: wall clock when the up was called.
+ */
+export function upPhasesOf(
+  events: readonly StampedEvent[],
+  upStartedAt: number,
+  upMs: number | undefined,
+): ReportPhases {
+  const phases = upPhases(
+    events.map(({ at, event }) => ({ atMs: at - upStartedAt, event })),
+    upMs,
+  );
+  return Object.fromEntries(Object.entries(phases).filter(([, ms]) => ms !== undefined));
 }
 
 /** The per-replay lines and the last line, as printed at the end of a run. */

@@ -9,16 +9,21 @@
  * outputs, teardown), 130/143 interrupted (after the teardown).
  * Everything it touches comes in through `HarnessDeps` (tests drive it with stand-ins).
  */
+import { existsSync } from "node:fs";
 import type { PreflightLint } from "../../config-lint/lint";
 import { summaryCounts, summaryPassed, type ReplaySummary } from "../../contracts/summary";
 import { REBUILD_NONCE_ENV } from "../../config/schema";
+import { rerenderHtmlReport } from "../../runner/reports/html";
+import type { ReportPhases } from "../../runner/reports/report-data";
 import type { PulumiCli } from "../pulumi/engine";
-import type { StackOpIo, StackOpResult } from "../pulumi/stack-op";
+import type { StackOpIo, StackOpResult, StampedEvent } from "../pulumi/stack-op";
+import { HARNESS_USAGE, onlyConfig, parseHarnessArgs } from "./args";
 import { checkNode, checkPulumi, edgePortProblem, portFree, type Problem } from "./preflight";
 import {
   appendHarnessFailureSummary,
   harnessReportsDir,
   renderSummary,
+  upPhasesOf,
   writeHarnessFailureJunit,
   writeRunRecord,
   type HarnessResult,
@@ -42,6 +47,8 @@ export interface HarnessDeps {
   /** Where the reports go (`.harness/reports/<stack>`, beside the runner's). */
   repoRoot: string;
   env: NodeJS.ProcessEnv;
+  /** The command line after `npm run harness --` (scripts/harness/args.ts); absent: none. */
+  argv?: string[];
   nodeVersion: string;
   /** Progress for humans. */
   log: (line: string) => void;
@@ -55,7 +62,13 @@ export interface HarnessDeps {
   pingDocker: () => Promise<void>;
   /** Whether our own stack's edge holds the port (a kept-up stack: `up` will reuse it). */
   ownEdgeHolds: (stack: string, port: number) => Promise<boolean>;
-  engine: (cli: PulumiCli, stack: string, env: Record<string, string>) => HarnessEngine;
+  /** `config`: keys that replace the stack file's for this run's up only (`--only`). */
+  engine: (
+    cli: PulumiCli,
+    stack: string,
+    env: Record<string, string>,
+    config?: Record<string, unknown>,
+  ) => HarnessEngine;
   onSignal: (handler: (signal: "SIGINT" | "SIGTERM") => void) => () => void;
   now?: () => number;
   /**
@@ -141,12 +154,14 @@ async function preflight(
 interface Attempt {
   upStarted: boolean;
   upMs?: number;
+  /** Of this up, from the engine's events. */
+  phases?: ReportPhases;
   upTail: string[];
   error?: string;
   summary?: ReplaySummary;
   passed?: boolean;
   edgeUrl?: string;
-  reports: { json?: string; junit?: string; artifacts?: string | null };
+  reports: { json?: string; junit?: string; html?: string; artifacts?: string | null };
 }
 
 function tail(text: string, lines = 60): string[] {
@@ -167,8 +182,10 @@ async function attempt(
   const a: Attempt = { upStarted: true, upTail: [], reports: {} };
   log(`pulumi up --refresh --stack ${stack} (build, boot, seed, replays)`);
   const upAt = now();
-  const up = await engine.up(io);
+  const events: StampedEvent[] = [];
+  const up = await engine.up({ ...io, onEvent: (e) => events.push(e) });
   a.upMs = now() - upAt;
+  a.phases = upPhasesOf(events, up.startedAt ?? upAt, a.upMs);
   a.upTail = tail(`${up.output}\n${up.error ?? ""}`);
   if (!up.ok) {
     a.error = `\`pulumi up\` failed: the harness itself failed (a build, a container that never got healthy, the seed, or the runner); see its output above`;
@@ -187,9 +204,15 @@ async function attempt(
 export async function runHarness(deps: HarnessDeps): Promise<number> {
   const now = deps.now ?? Date.now;
   const started = now();
-  const stack = deps.env.HARNESS_STACK || "harness";
   const keepUp = deps.env.KEEP_UP === "1";
   const log = (line: string) => deps.log(`[harness] ${line}`);
+  const args = parseHarnessArgs(deps.argv ?? [], deps.env);
+  if (typeof args === "string") {
+    log(`✗ ${args}`);
+    deps.log(HARNESS_USAGE);
+    return EXIT.harnessFailed;
+  }
+  const stack = args.stack;
   const dir = harnessReportsDir(deps.repoRoot, stack);
 
   log(`preflight (stack ${stack})`);
@@ -217,7 +240,13 @@ export async function runHarness(deps: HarnessDeps): Promise<number> {
       `REBUILD=1: forcing the locally built images to rebuild (${REBUILD_NONCE_ENV}=${env[REBUILD_NONCE_ENV]})`,
     );
   }
-  const engine = deps.engine(cli, stack, env);
+  const config = onlyConfig(deps.workDir, stack, args.only);
+  if (config) {
+    log(
+      `--only ${args.only.join(" ")}: this up runs only the matching replays (harness:replays.include for this up; Pulumi.${stack}.yaml is not changed)`,
+    );
+  }
+  const engine = deps.engine(cli, stack, env, config);
   const controller = new AbortController();
   const io: StackOpIo = { signal: controller.signal, onOutput: (t) => deps.log(t.replace(/\n$/, "")) };
 
@@ -257,6 +286,7 @@ export async function runHarness(deps: HarnessDeps): Promise<number> {
   let destroyMs: number | undefined;
   if (keepUp) {
     log(`KEEP_UP=1: stack ${stack} stays up${a.edgeUrl ? ` (edge ${a.edgeUrl})` : ""}`);
+    log(`  replays:   npm run replays -- --stack ${stack} [--include <glob>]... [--watch]`);
     log(`  outputs:   npm run stack -- outputs --stack ${stack} [--show-secrets]`);
     log(`  tear down: npm run stack -- destroy --stack ${stack}`);
   } else if (a.upStarted) {
@@ -285,12 +315,22 @@ export async function runHarness(deps: HarnessDeps): Promise<number> {
       appendHarnessFailureSummary(deps.env.GITHUB_STEP_SUMMARY, stack, error ?? result);
   }
   const s = a.summary;
+  const phases: ReportPhases = { ...a.phases, ...(destroyMs === undefined ? {} : { destroyMs }) };
+  // Only when the replays ran in this up: otherwise the report keeps the phases of the up that ran them.
+  if (reports.html && phases.replaysMs !== undefined) {
+    try {
+      rerenderHtmlReport(reports.html, phases);
+    } catch (error) {
+      log(`could not add the phase timings to the HTML report: ${(error as Error).message}`);
+    }
+  }
   const run = writeRunRecord(dir, {
     stack,
     result,
     exitCode: code,
     startedAt: new Date(started).toISOString(),
     durationsMs: { up: a.upMs, destroy: destroyMs, total: now() - started },
+    phases,
     summaryLine: s ? renderSummary(s).at(-1) : undefined,
     replays: s ? summaryCounts(s) : undefined,
     reports,
@@ -301,6 +341,8 @@ export async function runHarness(deps: HarnessDeps): Promise<number> {
     `reports: ${[reports.json, reports.junit, reports.artifacts ?? undefined, run].filter(Boolean).join(", ")}`,
   );
   log(`result: ${result} (exit ${code})`);
+  // The page to open, last before the summary line.
+  if (reports.html && existsSync(reports.html)) log(`report: ${reports.html}`);
   // The last line of every run.
   if (s) deps.log(renderSummary(s).at(-1)!);
   return code;

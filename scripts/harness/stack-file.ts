@@ -1,4 +1,4 @@
-/** What `npm run harness` needs from the project files: the project name, and the edge of `Pulumi.<stack>.yaml`. */
+/** What `npm run harness` needs from the project files: the project name, and the edge and replays of `Pulumi.<stack>.yaml`. */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -13,6 +13,28 @@ export function edgeOfStack(root: string, stack: string): { port: number; bindAd
     port: typeof edge.port === "number" ? edge.port : Number(edge.port ?? DEFAULT_EDGE.port),
     bindAddress: typeof edge.bindAddress === "string" ? edge.bindAddress : DEFAULT_EDGE.bindAddress,
   };
+}
+
+/**
+ * The stack file's `harness:replays` ({} when absent or not an object; a JSON string as the CLI may
+ * store it is decoded): `npm run harness -- --only` overrides its `include` for one up, and
+ * `npm run replays -- --stack` runs what it selects by default.
+ */
+export function replaysOfStack(root: string, stack: string): Record<string, unknown> {
+  const file = join(root, `Pulumi.${stack}.yaml`);
+  if (!existsSync(file)) return {};
+  const doc = (parse(readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  let value = doc.config?.["harness:replays"];
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return {};
+    }
+  }
+  return value !== null && typeof value === "object" && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
 }
 
 /** The project name in Pulumi.yaml (the `harness.stack` label is `<project>/<stack>`). */

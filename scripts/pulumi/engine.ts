@@ -119,21 +119,23 @@ export interface StackOptions {
   repoRoot?: string;
 }
 
-/** Creates or selects the stack; operations on it run the harness program inline. */
+/** Creates or selects the stack (`mustExist`: selects only); operations on it run the harness program inline. */
 export async function openStack(opts: StackOptions): Promise<Stack> {
   const pulumiCommand = await PulumiCommand.get({ root: opts.cli.root });
-  return LocalWorkspace.createOrSelectStack(
-    {
-      stackName: opts.stackName,
-      projectName: "harness",
-      program: opts.program ?? (async () => harnessProgram(opts.repoRoot)),
-    },
-    {
-      workDir: opts.workDir,
-      pulumiCommand,
-      envVars: { PULUMI_SKIP_UPDATE_CHECK: "true", ...opts.cli.env, ...(opts.env ?? {}) },
-    },
-  );
+  const args = {
+    stackName: opts.stackName,
+    projectName: "harness",
+    program: opts.program ?? (async () => harnessProgram(opts.repoRoot)),
+  };
+  const workspace = {
+    workDir: opts.workDir,
+    pulumiCommand,
+    envVars: { PULUMI_SKIP_UPDATE_CHECK: "true", ...opts.cli.env, ...(opts.env ?? {}) },
+  };
+  // A missing stack then fails with the CLI's "no stack named … found" (StackNotFoundError).
+  return opts.mustExist
+    ? LocalWorkspace.selectStack(args, workspace)
+    : LocalWorkspace.createOrSelectStack(args, workspace);
 }
 
 /** One resource step the engine announced: its operation and why (the properties it diffed on). */

@@ -2,8 +2,10 @@
  * The child side of scripts/pulumi/stack-op.ts: `stack-op-child.ts <request.json> <result.json>`.
  * Runs one operation, writes the result, and exits, whatever the inline program left pending.
  */
-import type { EngineEvent, OutputMap } from "@pulumi/pulumi/automation";
-import { createWriteStream, readFileSync, writeFileSync } from "node:fs";
+import { StackNotFoundError, type EngineEvent, type OutputMap } from "@pulumi/pulumi/automation";
+import { createWriteStream, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { parse, stringify } from "yaml";
 import { openStack } from "./engine";
 import type { StackOpRequest, StackOpResult } from "./stack-op";
 
@@ -40,13 +42,16 @@ async function main(): Promise<void> {
       cli: req.cli,
       env: req.env,
       program,
+      mustExist: req.mustExist,
     });
     const signal = controller.signal;
+    // After the open: a new stack's file then holds the secrets' salt, which the copy must keep.
+    const configFile = req.config && overriddenConfig(req, join(dirname(resultFile), "config.yaml"));
     let outputs: OutputMap | undefined;
     result.startedAt = Date.now();
     switch (req.op) {
       case "preview":
-        await stack.preview({ onEvent, onOutput, signal });
+        await stack.preview({ onEvent, onOutput, signal, configFile });
         break;
       case "up":
         outputs = (
@@ -56,11 +61,12 @@ async function main(): Promise<void> {
             signal,
             expectNoChanges: req.expectNoChanges,
             refresh: req.refresh,
+            configFile,
           })
         ).outputs;
         break;
       case "refresh":
-        await stack.refresh({ onEvent, onOutput, signal });
+        await stack.refresh({ onEvent, onOutput, signal, configFile });
         break;
       case "destroy":
         await stack.destroy({ onEvent, onOutput, signal });
@@ -81,11 +87,22 @@ async function main(): Promise<void> {
     result.ok = true;
   } catch (error) {
     result.error = (error as Error).message;
+    if (error instanceof StackNotFoundError) result.notFound = true;
   }
   // Also for a failed operation: how long it ran until it failed.
   if (result.startedAt !== undefined) result.endedAt ??= Date.now();
   await new Promise((resolve) => events.end(resolve));
   writeFileSync(resultFile, JSON.stringify(result), { mode: 0o600 });
+}
+
+/** A copy of the stack file with `req.config`'s keys replaced, at `file` (the caller removes it). */
+function overriddenConfig(req: StackOpRequest, file: string): string {
+  const own = join(req.workDir, `Pulumi.${req.stackName}.yaml`);
+  const doc = (existsSync(own) ? parse(readFileSync(own, "utf8")) : null) as {
+    config?: Record<string, unknown>;
+  } | null;
+  writeFileSync(file, stringify({ ...doc, config: { ...doc?.config, ...req.config } }), { mode: 0o600 });
+  return file;
 }
 
 main().then(

@@ -36,6 +36,14 @@ export interface StackOpRequest {
   refresh?: boolean;
   /** A module exporting `program` (the inline program) to run instead of the harness. */
   programModule?: string;
+  /** Select only: a missing stack fails (`notFound`) instead of becoming a new empty stack. */
+  mustExist?: boolean;
+  /**
+   * preview/up/refresh: config keys (`harness:replays`) that replace the stack file's for this
+   * operation only. The engine reads them from a copy of the stack file (`--config-file`), so the
+   * user's Pulumi.<stack>.yaml is never rewritten.
+   */
+  config?: Record<string, unknown>;
 }
 
 export interface StackOpResult {
@@ -45,6 +53,8 @@ export interface StackOpResult {
   outputs?: Record<string, { value: unknown; secret: boolean }>;
   /** Why it failed: the CLI's error, with its diagnostics. */
   error?: string;
+  /** With `mustExist`: the stack does not exist. */
+  notFound?: boolean;
   /** The CLI's progress output. */
   output: string;
   /** Wall clock (epoch ms) right before the operation was called, and when it returned. */

@@ -5,22 +5,89 @@
  * replays; an edge setting replaces only the edge (and re-runs the replays, which test it); a new
  * gitSha rebuilds the tenant image and replaces exactly what runs it; a container and image removed
  * by hand come back with `up --refresh`; destroy leaves nothing. Each step asserts on the engine's
- * own steps.
+ * own steps. Between b and c, and after h: `npm run replays|seed -- --stack` against the kept stack
+ * (its outputs read by the engine), then against the destroyed one.
  */
 import assert from "node:assert/strict";
-import { appendFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { spawn } from "node:child_process";
+import { appendFileSync, cpSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { request } from "undici";
 import { LABEL_ROLE, LABEL_STACK } from "../../lib/naming";
-import { changes, copyReplays, docker, labelled, named, testStack, type TestStack } from "./support";
+import {
+  changes,
+  copyReplays,
+  docker,
+  e2eConfig,
+  labelled,
+  named,
+  PASSPHRASE,
+  REPO_ROOT,
+  testStack,
+  type TestStack,
+} from "./support";
 
 const TIMEOUT = { timeout: 15 * 60_000 };
+const TSX = pathToFileURL(require.resolve("tsx")).href;
+
+/** `npm run replays|seed -- <args>` as a user runs it where the stack's files are (its work dir). */
+function replaysCli(
+  s: TestStack,
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ["--import", TSX, join(REPO_ROOT, "scripts", "replays.ts"), ...args],
+      {
+        cwd: s.workDir,
+        // scripts/pulumi/scratch.ts: the stack's file backend is beside its work dir.
+        env: {
+          ...process.env,
+          PULUMI_BACKEND_URL: `file://${join(dirname(s.workDir), "state")}`,
+          PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/**
+ * A copy of examples/ beside the replays copy (git-ignored `.engine-test-*`) and the e2e stack's
+ * `harness:suites` pointed at it.
+ */
+function copySuites(): {
+  dir: string;
+  config: { name: string; cwd: string; [key: string]: unknown }[];
+  dispose: () => void;
+} {
+  const name = `.engine-test-suites-${process.pid}`;
+  const dir = join(REPO_ROOT, name);
+  cpSync(join(REPO_ROOT, "examples"), dir, { recursive: true });
+  const config = (e2eConfig()["harness:suites"] as { name: string; cwd: string }[]).map((suite) => ({
+    ...suite,
+    cwd: suite.cwd.replace(/^examples\//, `${name}/`),
+  }));
+  return { dir, config, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
 
 describe("one stack through its life on the real engine", { concurrency: false }, () => {
   let s: TestStack;
   const replays = copyReplays();
-  const config: Record<string, unknown> = { "harness:replays": { dir: replays.dir.split("/").pop() } };
+  // The e2e stack's example suites, from a copy step d2 may edit (examples/ stays as committed).
+  const suites = copySuites();
+  const config: Record<string, unknown> = {
+    "harness:replays": { dir: replays.dir.split("/").pop() },
+    "harness:suites": suites.config,
+  };
 
   before(async () => {
     s = await testStack("life", config);
@@ -30,6 +97,7 @@ describe("one stack through its life on the real engine", { concurrency: false }
     if (left.length > 0) await s.destroy().catch(() => undefined);
     await s.dispose();
     replays.dispose();
+    suites.dispose();
     assert.deepEqual(left, [], "the test left Docker objects labelled for its stack (destroyed now)");
   });
 
@@ -61,14 +129,37 @@ describe("one stack through its life on the real engine", { concurrency: false }
     const summary = out.replays as {
       total: number;
       failed: number;
-      results: { name: string; status: string }[];
+      results: { name: string; status: string; kind?: string; cases?: { name: string; status: string }[] }[];
+      reports: { junit: string };
     };
     const expected = readdirSync(replays.dir).filter((f) => /\.(ts|sh)$/.test(f)).length;
-    assert.equal(summary.total, expected, "every replay ran");
+    assert.equal(summary.total, expected + suites.config.length, "every replay ran, then every suite");
     assert.deepEqual(
       summary.results.filter((r) => r.status !== "PASS"),
       [],
-      "every replay passed",
+      "every replay and suite passed",
+    );
+    // The suites (harness:suites) ran after the replays; the pytest one's JUnit cases are in junit.xml.
+    assert.deepEqual(
+      summary.results.filter((r) => r.kind === "suite").map((r) => r.name),
+      suites.config.map((c) => c.name),
+    );
+    const pytest = summary.results.find((r) => r.name === "api-pytest");
+    assert.ok((pytest?.cases ?? []).length >= 8, "the pytest suite's cases are in the summary");
+    assert.deepEqual(
+      out.suites,
+      suites.config.map((c) => ({ timeoutSeconds: 600, ...c })),
+    );
+    const junit = readFileSync(summary.reports.junit, "utf8");
+    assert.match(junit, /<testsuite name="suite api-pytest" tests="\d+" failures="0"/);
+    for (const c of pytest?.cases ?? []) {
+      assert.ok(junit.includes(`<testcase name="${c.name}" classname="test_api"`), `${c.name} in junit.xml`);
+    }
+    t.diagnostic(
+      `suites: ${summary.results
+        .filter((r) => r.kind === "suite")
+        .map((r) => `${r.status} ${r.name} (${r.cases?.length ?? 0} cases)`)
+        .join(", ")}`,
     );
     assert.equal(out.replaysPassed, true);
     t.diagnostic(`replays: ${summary.results.map((r) => `${r.status} ${r.name}`).join(", ")}`);
@@ -83,6 +174,7 @@ describe("one stack through its life on the real engine", { concurrency: false }
       "replays",
       "replaysPassed",
       "reports",
+      "suites",
       "containers",
     ]) {
       assert.ok(key in out, `output ${key}`);
@@ -125,6 +217,46 @@ describe("one stack through its life on the real engine", { concurrency: false }
     }
   });
 
+  test(
+    "b2. npm run replays|seed -- --stack run against the kept stack, from its outputs; the up's reports stay",
+    TIMEOUT,
+    async (t) => {
+      const out = await s.outputs();
+      assert.ok((await s.secretOutputs()).includes("target"), "the target output is secret");
+      const upReports = out.reports as { json: string };
+      const upResults = readFileSync(upReports.json, "utf8");
+
+      const run = await replaysCli(s, ["run", "--stack", s.name, "--include", "peer-discovery-404"]);
+      t.diagnostic(run.stderr.trim().split("\n").slice(-4).join("\n"));
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stderr.trim().split("\n").at(-1), "1 passed, 0 failed, 0 skipped");
+      const kept = join(dirname(upReports.json), "kept");
+      assert.match(run.stderr, new RegExp(`reports in .*${s.name}/kept/`), "the reports path is printed");
+      const results = JSON.parse(readFileSync(join(kept, "results.json"), "utf8")) as {
+        results: { name: string; status: string }[];
+      };
+      assert.deepEqual(
+        results.results.map((r) => `${r.status} ${r.name}`),
+        ["PASS peer-discovery-404"],
+      );
+      assert.equal(
+        readFileSync(upReports.json, "utf8"),
+        upResults,
+        "the up's own reports are not overwritten",
+      );
+      const tokens = Object.values(out.adminTokens as Record<string, string>);
+      assert.ok(
+        tokens.every((token) => !run.stderr.includes(token) && !run.stdout.includes(token)),
+        "no admin token is printed",
+      );
+
+      const seed = await replaysCli(s, ["seed", "--stack", s.name]);
+      assert.equal(seed.code, 0, seed.stderr);
+      assert.deepEqual(JSON.parse(seed.stdout), out.seed, "the re-seed reuses the seeded workspaces");
+      assert.match(seed.stderr, /reusing alpha-parent/);
+    },
+  );
+
   test("c. a second up with --expect-no-changes changes nothing", TIMEOUT, async () => {
     const up = await s.up({ expectNoChanges: true });
     assert.deepEqual(changes(up.steps), []);
@@ -141,6 +273,27 @@ describe("one stack through its life on the real engine", { concurrency: false }
     );
     assert.equal((await s.outputs()).replaysPassed, true);
   });
+
+  test(
+    "d2. editing a suite re-runs only the replays Command (the suite with the replays)",
+    TIMEOUT,
+    async () => {
+      appendFileSync(join(suites.dir, "bash-api", "test_api.sh"), "\n# edited by the pulumi tier\n");
+      const up = await s.up();
+      assert.deepEqual(named(up.steps, "replace"), ["replays-command"]);
+      assert.deepEqual(
+        changes(up.steps).filter((c) => !c.endsWith(" replays-command")),
+        [],
+        "nothing else changed",
+      );
+      const out = await s.outputs();
+      assert.equal(out.replaysPassed, true);
+      const bash = (out.replays as { results: { name: string; status: string }[] }).results.find(
+        (r) => r.name === "api-bash",
+      );
+      assert.equal(bash?.status, "PASS", "the edited suite ran again");
+    },
+  );
 
   test(
     "e. an edge setting replaces only the edge container (the replays, which test it, re-run)",
@@ -226,4 +379,17 @@ describe("one stack through its life on the real engine", { concurrency: false }
     const images = await docker.listImages({ filters: { reference: [`harness-${s.name}/*`] } });
     assert.deepEqual(images, [], "the built images are removed too");
   });
+
+  test(
+    "h2. npm run replays -- --stack on the destroyed stack: one line saying what to run; exit 2",
+    TIMEOUT,
+    async () => {
+      const run = await replaysCli(s, ["run", "--stack", s.name, "--include", "peer-discovery-404"]);
+      assert.equal(run.code, 2);
+      assert.equal(
+        run.stderr,
+        `[replays] stack ${s.name} is not up (it has no outputs: destroyed, or never up): run \`KEEP_UP=1 npm run harness -- --stack ${s.name}\`\n`,
+      );
+    },
+  );
 });

@@ -15,6 +15,10 @@ import type { StackOpIo, StackOpResult } from "../../scripts/pulumi/stack-op";
 import { runHarness, type HarnessDeps } from "../../scripts/harness/run";
 import { preflightLint } from "../../config-lint/lint";
 import { scratchRoot } from "../../config-lint/test-support";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { writeHtmlReport } from "../../runner/reports/html";
+import { buildReportData } from "../../runner/reports/report-data";
+import { reportInputs } from "../../runner/test-support/report-fixture";
 
 const scratch = mkdtempSync(join(tmpdir(), "harness-run-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -53,6 +57,8 @@ interface Run {
   calls: string[];
   /** The env each engine was made with. */
   engineEnv?: Record<string, string>;
+  /** The config override it was made with (`--only`). */
+  engineConfig?: Record<string, unknown>;
   stack?: string;
   root: string;
 }
@@ -92,9 +98,10 @@ async function harness(
     goAvailable: async () => true,
     pingDocker: async () => undefined,
     ownEdgeHolds: async () => false,
-    engine: (_cli, stack, engineEnv) => {
+    engine: (_cli, stack, engineEnv, engineConfig) => {
       run.stack = stack;
       run.engineEnv = engineEnv;
+      run.engineConfig = engineConfig;
       return {
         async up(io: StackOpIo) {
           calls.push("up");
@@ -197,6 +204,10 @@ describe("npm run harness (control flow, with stand-ins)", () => {
     const run = await harness("pass", { KEEP_UP: "1" });
     assert.equal(run.code, 0, run.log);
     assert.ok(!run.calls.includes("destroy"));
+    assert.match(
+      run.log,
+      /replays: {3}npm run replays -- --stack harness \[--include <glob>\]\.\.\. \[--watch\]/,
+    );
     assert.match(run.log, /outputs: {3}npm run stack -- outputs --stack harness/);
     assert.match(run.log, /tear down: npm run stack -- destroy --stack harness/);
   });
@@ -215,6 +226,35 @@ describe("npm run harness (control flow, with stand-ins)", () => {
       "the user's own stays in the environment",
     );
     assert.equal(run.stack, "ci-42");
+  });
+
+  test("--stack wins over HARNESS_STACK; --only narrows this up's replays without touching the stack file", async () => {
+    const root = project();
+    writeFileSync(join(root, "Pulumi.e2e.yaml"), "config:\n  harness:replays:\n    dir: mine\n");
+    const run = await harness(
+      "pass",
+      { HARNESS_STACK: "ci-42" },
+      { root, argv: ["--stack", "e2e", "--only", "peer-*", "--only", "x.sh"] },
+    );
+    assert.equal(run.code, 0, run.log);
+    assert.equal(run.stack, "e2e");
+    assert.deepEqual(run.engineConfig, { "harness:replays": { dir: "mine", include: ["peer-*", "x.sh"] } });
+    assert.match(run.log, /--only peer-\* x\.sh: this up runs only the matching replays/);
+    assert.equal(
+      readFileSync(join(root, "Pulumi.e2e.yaml"), "utf8"),
+      "config:\n  harness:replays:\n    dir: mine\n",
+    );
+    assert.equal((await harness("pass")).engineConfig, undefined, "no --only: no override");
+  });
+
+  test("a bad argument: what is wrong and the usage; nothing is started; exit 2", async () => {
+    const run = await harness("pass", {}, { argv: ["--keep-up"] });
+    assert.equal(run.code, 2);
+    assert.deepEqual(run.calls, []);
+    assert.match(
+      run.log,
+      /\[harness\] ✗ Unknown option '--keep-up'.*\nusage: npm run harness -- \[--stack <name>\] \[--only <glob>\]/s,
+    );
   });
 
   test("destroy fails: exit 2 even though every replay passed", async () => {
@@ -407,5 +447,82 @@ describe("npm run harness: the config coherence lint in the preflight (harness:p
     } finally {
       s.dispose();
     }
+  });
+});
+
+describe("npm run harness: report.html", () => {
+  /** An up whose replays Command wrote report.html, with the engine events of its seed and (if `ran`) replays. */
+  function reportingUp(html: string, ranReplays: boolean): Partial<HarnessDeps> {
+    const t0 = 1_000_000;
+    const event = (atMs: number, kind: "resourcePreEvent" | "resOutputsEvent", name: string) => ({
+      at: t0 + atMs,
+      event: {
+        sequence: 0,
+        timestamp: 0,
+        [kind]: {
+          metadata: {
+            op: "create",
+            urn: `urn:pulumi:harness::harness::command:local:Command::${name}`,
+            type: "command:local:Command",
+            provider: "",
+          },
+        },
+      } as EngineEvent,
+    });
+    return {
+      engine: () => ({
+        async up(io: StackOpIo) {
+          writeHtmlReport(html, buildReportData(reportInputs()));
+          io.onEvent?.(event(4200, "resourcePreEvent", "seed-command"));
+          io.onEvent?.(event(4500, "resOutputsEvent", "seed-command"));
+          if (ranReplays) {
+            io.onEvent?.(event(4600, "resourcePreEvent", "replays-command"));
+            io.onEvent?.(event(7600, "resOutputsEvent", "replays-command"));
+          }
+          const s = { ...summary(true), reports: { ...summary(true).reports, html } };
+          return {
+            ok: true,
+            steps: [],
+            output: "",
+            startedAt: t0,
+            outputs: {
+              replays: { value: s, secret: false },
+              replaysPassed: { value: false, secret: false },
+              reports: { value: s.reports, secret: false },
+            },
+          };
+        },
+        async destroy() {
+          return { ok: true, steps: [], output: "" };
+        },
+      }),
+    };
+  }
+
+  test("the up's phases go into report.html and harness.json; its path is printed last, before the summary line", async () => {
+    const root = project();
+    const html = join(root, ".harness/reports/harness/report.html");
+    const run = await harness("replay-fail", {}, { root, ...reportingUp(html, true) });
+    assert.equal(run.code, 1, run.log);
+    const lines = run.log.trim().split("\n");
+    assert.deepEqual(lines.slice(-2), [`[harness] report: ${html}`, "1 passed, 1 failed, 0 skipped"]);
+    const page = readFileSync(html, "utf8");
+    assert.match(page, /boot \(build, start, every container healthy\)<\/th><td>4\.2 s/);
+    assert.match(page, /<th>seed<\/th><td>300 ms/);
+    assert.match(page, /replays and suites \(the replays Command\)<\/th><td>3\.0 s/);
+    assert.match(page, /<th>whole up<\/th>/);
+    assert.match(page, /<th>destroy<\/th>/);
+    const record = JSON.parse(readFileSync(join(root, ".harness/reports/harness/harness.json"), "utf8"));
+    assert.equal(record.phases.bootToHealthyMs, 4200);
+    assert.equal(record.phases.seedMs, 300);
+    assert.equal(record.phases.replaysMs, 3000);
+  });
+
+  test("the replays did not run in this up (nothing they test changed): the report is left as it was", async () => {
+    const root = project();
+    const html = join(root, ".harness/reports/harness/report.html");
+    const run = await harness("pass", {}, { root, ...reportingUp(html, false) });
+    assert.match(run.log, /\[harness\] report: .*report\.html\n.*\n?$/);
+    assert.doesNotMatch(readFileSync(html, "utf8"), /<th>whole up<\/th>/);
   });
 });

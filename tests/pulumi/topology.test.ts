@@ -507,9 +507,14 @@ describe("two tenants (the default stack's shape)", () => {
         beta: { parent: "beta-parent-id", child: "beta-child-id" },
       },
     });
-    assert.equal(env.HARNESS_TARGET, (seed.environment as Record<string, string>).HARNESS_TARGET);
+    // The seed's target plus the images under test (report.html names them; the seed must not see them).
+    const { images, ...seedTarget } = JSON.parse(env.HARNESS_TARGET) as Record<string, unknown>;
+    assert.deepEqual(seedTarget, target);
+    assert.deepEqual(Object.keys(images as object), ["tenant", "cp-stub", "cf-proxy"]);
+    assert.equal(env.HARNESS_SUITES, undefined, "no suites configured: none handed to the runner");
     const triggers = replays.triggers as string[];
     assert.match(triggers[0], /^content:[0-9a-f]{64}$/);
+    assert.ok(!triggers.some((t) => t.startsWith("suites:")));
     for (const [role, image] of [
       ["tenant", "tenant-image-image"],
       ["cp-stub", "cp-stub-image"],
@@ -532,6 +537,8 @@ describe("two tenants (the default stack's shape)", () => {
       "replaysPassed",
       "reports",
       "seed",
+      "suites",
+      "target",
       "tenants",
     ]);
     assert.equal(o.edgeUrl, "http://127.0.0.1:8080");
@@ -560,8 +567,15 @@ describe("two tenants (the default stack's shape)", () => {
     assert.equal(o.replaysPassed, true);
     assert.deepEqual(o.reports, { json: "/tmp/report.json", junit: "/tmp/junit.xml", artifacts: null });
     assert.equal(o.containers.length, 7);
+    assert.deepEqual(o.suites, [], "no harness:suites configured");
+    // What the Commands get, for `npm run replays -- --stack` (scripts/replays.ts).
+    assert.equal(
+      o.target,
+      (g.get("seed-command").inputs.environment as Record<string, string>).HARNESS_TARGET,
+    );
     assert.deepEqual(g.result.secretOutputs.sort(), [
       "adminTokens",
+      "target",
       "tenants.alpha.databaseUrl",
       "tenants.beta.databaseUrl",
     ]);

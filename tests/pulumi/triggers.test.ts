@@ -4,9 +4,9 @@
  * `up` would rebuild, replace or re-run.
  */
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { after, before, test } from "node:test";
 import { builtImages, COMMAND, CONTAINER, FIXTURE_REPLAYS, Graph, load, pickedPort } from "./harness";
 import { REPO_ROOT } from "./load-program";
@@ -156,4 +156,47 @@ test("adding a tenant leaves the existing tenants' secrets and containers alone"
   }
   assert.ok(diff.includes("tenant-gamma-container"));
   assert.ok(diff.includes("cf-proxy-container"), "the edge routes the new host");
+});
+
+test("suites: handed to the runner and exported; editing one re-runs only the replays Command, running one changes nothing", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "harness-suite-"));
+  try {
+    writeFileSync(join(dir, "test_api.sh"), "echo ok\n");
+    // Relative to the repo root, as the config requires (here a folder outside the checkout).
+    const cwd = relative(REPO_ROOT, dir);
+    const suite = { name: "api", command: "bash test_api.sh", cwd, junit: "out/${HARNESS_STACK}.xml" };
+    const config = (suites: unknown[]) => withReplays({ "harness:suites": suites });
+    const first = new Graph(await load(config([suite])));
+    const expected = [{ ...suite, timeoutSeconds: 600 }];
+    const env = first.get("replays-command").inputs.environment as Record<string, string>;
+    assert.deepEqual(JSON.parse(env.HARNESS_SUITES), expected);
+    assert.deepEqual(first.result.outputs.suites, expected, "the `suites` output: what the runner gets");
+    assert.ok(!first.result.secretOutputs.includes("suites"), "not secret");
+    const suitesTrigger = (g: Graph) => triggers(g).filter((t) => t.startsWith("suites:"));
+    assert.equal(suitesTrigger(first).length, 1);
+    assert.match(suitesTrigger(first)[0], /^suites:[0-9a-f]{64}$/);
+
+    // What a run writes into the suite's folder (its JUnit file, Python's caches) is not an input.
+    mkdirSync(join(dir, "out"));
+    writeFileSync(join(dir, "out", "harness.xml"), "<testsuites/>");
+    mkdirSync(join(dir, "__pycache__"));
+    writeFileSync(join(dir, "__pycache__", "t.pyc"), "x");
+    const ran = new Graph(await load(config([suite])));
+    assert.deepEqual(changed(first, ran), []);
+
+    writeFileSync(join(dir, "test_api.sh"), "echo edited\n");
+    const edited = new Graph(await load(config([suite])));
+    assert.deepEqual(changed(ran, edited), ["replays-command"]);
+    assert.notDeepEqual(suitesTrigger(edited), suitesTrigger(ran));
+    assert.deepEqual(
+      triggers(edited).filter((t) => !t.startsWith("suites:")),
+      triggers(ran).filter((t) => !t.startsWith("suites:")),
+      "the replays' content, images and containers: unchanged",
+    );
+
+    const longer = new Graph(await load(config([{ ...suite, timeoutSeconds: 900 }])));
+    assert.deepEqual(changed(edited, longer), ["replays-command"], "a suite's config re-runs it too");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
