@@ -17,4 +17,5 @@ export const replaysPassed = outputs.replaysPassed;
 export const reports = outputs.reports;
 export const suites = outputs.suites;
 export const containers = outputs.containers;
+export const engine = outputs.engine;
 export const target = outputs.target;

@@ -10,6 +10,7 @@ import type { HarnessTarget } from "./contracts/target";
 import { BaseImages } from "./components/base-images";
 import { CfProxy } from "./components/cf-proxy";
 import { CpStub } from "./components/cp-stub";
+import { DockerEngine } from "./components/engine";
 import { GeneratedSecret } from "./components/generated-secret";
 import { HarnessNetwork } from "./components/network";
 import { Postgres } from "./components/postgres";
@@ -17,6 +18,7 @@ import { PostgresImage } from "./components/postgres-image";
 import { Redis } from "./components/redis";
 import { Replays } from "./components/replays";
 import { Seed } from "./components/seed";
+import { Sinkhole } from "./components/sinkhole";
 import { Tenant } from "./components/tenant";
 import { TenantImage } from "./components/tenant-image";
 import { readHarnessConfig } from "./config/pulumi";
@@ -24,7 +26,7 @@ import { prepareBundles } from "./lib/bundles";
 import { healthcheck } from "./lib/docker";
 import { edgeOptions } from "./lib/edge";
 import { Naming } from "./lib/naming";
-import { buildHarnessTarget, httpUrl, loopbackDatabaseUrl, tenantUrl } from "./lib/target";
+import { buildHarnessTarget, databaseUrl, edgeClientHost, httpUrl, tenantUrl } from "./lib/target";
 import { replayInputsHash, suiteInputsHash } from "./lib/triggers";
 
 export type HarnessOutputs = ReturnType<typeof harnessProgram>;
@@ -43,26 +45,45 @@ export function harnessProgram(repoRoot: string = __dirname) {
     throw new pulumi.RunError((error as Error).message);
   }
 
-  // 3. Resources.
-  const bases = new BaseImages("base", { refs: cfg.baseImages });
-  const network = new HarnessNetwork("network", { naming });
+  // 3. Resources, every docker one through the stack engine's provider (harness:engine).
+  const engine = new DockerEngine("engine", cfg.engine);
+  const { clientAddress } = cfg.engine;
+  const edgeHost = edgeClientHost(cfg.edge.bindAddress, cfg.engine.publishAddress, clientAddress);
+  const bases = new BaseImages("base", { refs: cfg.baseImages, engine });
+  // Issue 14: the stack's network is internal (no route out); only what publishes a port is also on
+  // the bridge, dual-homed. Names the harness does not own lead to the sinkhole.
+  const network = new HarnessNetwork("network", { naming, engine, internal: true });
+  const publishNetwork = new HarnessNetwork("publish-network", { naming, engine, part: "pub" });
   const redis = new Redis("redis", {
     naming,
+    engine,
     image: bases.get("redis").imageId,
     networkName: network.networkName,
     waitTimeoutSeconds: cfg.waitTimeoutSeconds,
   });
   const cpStub = new CpStub("cp-stub", {
     naming,
+    engine,
     repoRoot: cfg.repoRoot,
     nodeBase: bases.get("node"),
     networkName: network.networkName,
+    publishNetworkName: publishNetwork.networkName,
     publish: cfg.cpStub.publish,
+    waitTimeoutSeconds: cfg.waitTimeoutSeconds,
+    ...builds,
+  });
+  const sinkhole = new Sinkhole("sinkhole", {
+    naming,
+    engine,
+    repoRoot: cfg.repoRoot,
+    nodeBase: bases.get("node"),
+    networkName: network.networkName,
     waitTimeoutSeconds: cfg.waitTimeoutSeconds,
     ...builds,
   });
   const tenantImage = new TenantImage("tenant-image", {
     naming,
+    engine,
     repoRoot: cfg.repoRoot,
     source: cfg.tenantImage,
     gitSha: cfg.gitSha,
@@ -71,6 +92,7 @@ export function harnessProgram(repoRoot: string = __dirname) {
   });
   const postgresImage = new PostgresImage("postgres-image", {
     naming,
+    engine,
     repoRoot: cfg.repoRoot,
     base: bases.get("postgres"),
     ...builds,
@@ -83,16 +105,20 @@ export function harnessProgram(repoRoot: string = __dirname) {
   const stacks = cfg.tenants.map((t) => {
     const postgres = new Postgres(`postgres-${t.name}`, {
       naming,
+      engine,
       tenant: t.name,
       image: postgresImage.image.imageId,
       networkName: network.networkName,
+      publishNetworkName: publishNetwork.networkName,
       waitTimeoutSeconds: cfg.waitTimeoutSeconds,
     });
     const tenant = new Tenant(`tenant-${t.name}`, {
       naming,
+      engine,
       tenant: t,
       image: tenantImage.ref,
       networkName: network.networkName,
+      sinkholeAddress: sinkhole.address,
       postgres,
       redis,
       cpStub,
@@ -102,14 +128,22 @@ export function harnessProgram(repoRoot: string = __dirname) {
       healthcheck: cfg.tenantHealthcheck === "image" ? undefined : healthcheck(cfg.tenantHealthcheck.test),
       waitTimeoutSeconds: cfg.waitTimeoutSeconds,
     });
-    return { postgres, tenant };
+    // No default route: a literal outside address fails at once (the names go to the sinkhole).
+    const isolated = sinkhole.isolate(
+      `sinkhole-isolate-${t.name}`,
+      tenant.containerName,
+      tenant.container.id,
+    );
+    return { postgres, tenant, isolated };
   });
 
   const edge = new CfProxy("cf-proxy", {
     naming,
+    engine,
     repoRoot: cfg.repoRoot,
     nginxBase: bases.get("nginx"),
     networkName: network.networkName,
+    publishNetworkName: publishNetwork.networkName,
     options: edgeOptions(cfg.tenants, cfg.edge),
     port: cfg.edge.port,
     bindAddress: cfg.edge.bindAddress,
@@ -122,6 +156,7 @@ export function harnessProgram(repoRoot: string = __dirname) {
     cpStub.containerName,
     ...stacks.flatMap((s) => [s.postgres.containerName, s.tenant.containerName]),
     edge.containerName,
+    sinkhole.containerName,
   ];
 
   // What the seed and the runner are told (contracts/target.ts); secret: tokens and database URLs.
@@ -135,13 +170,16 @@ export function harnessProgram(repoRoot: string = __dirname) {
         ),
       ])
       .apply(([edgePort, cpStubPort, resolved]) =>
-        JSON.stringify(
-          buildHarnessTarget({
+        JSON.stringify({
+          ...buildHarnessTarget({
             stack: cfg.stack,
             repoRoot: cfg.repoRoot,
             edgeBindAddress: cfg.edge.bindAddress,
             edgePort,
             cpStubPort,
+            publishAddress: cfg.engine.publishAddress,
+            clientAddress,
+            engine: engine.access,
             tenants: stacks.map((s, i) => ({
               name: s.tenant.name,
               host: s.tenant.host,
@@ -155,7 +193,11 @@ export function harnessProgram(repoRoot: string = __dirname) {
             edgeForwardedProto: cfg.edge.forwardedProto,
             containers: containerNames,
           }),
-        ),
+          // Issue 14: where the runner reads the egress journal, and what an attempt does to a replay.
+          // Here rather than in the runner's target alone, so a run against a kept stack (the `target`
+          // output) judges egress as `up` does; a policy change re-runs the seed, which is idempotent.
+          egress: { container: sinkhole.containerName, ...cfg.egress },
+        }),
       ),
   );
   // The runner's: the same plus the images under test, which report.html names. Not the seed's: an
@@ -179,8 +221,9 @@ export function harnessProgram(repoRoot: string = __dirname) {
     after: [
       redis.ready,
       cpStub.ready,
-      ...stacks.flatMap((s) => [s.postgres.ready, s.tenant.ready]),
+      ...stacks.flatMap((s) => [s.postgres.ready, s.tenant.ready, s.isolated]),
       edge.ready,
+      sinkhole.ready,
     ],
   });
 
@@ -189,6 +232,7 @@ export function harnessProgram(repoRoot: string = __dirname) {
     cpStub.container,
     ...stacks.flatMap((s) => [s.postgres.container, s.tenant.container]),
     edge.container,
+    sinkhole.container,
   ];
   const replaysRun = new Replays("replays", {
     repoRoot: cfg.repoRoot,
@@ -214,35 +258,43 @@ export function harnessProgram(repoRoot: string = __dirname) {
 
   return {
     // 4. Outputs: the CI contract (keep names stable; documented in docs/pulumi.md).
-    edgeUrl: edge.hostPort.apply((port) => httpUrl(cfg.edge.bindAddress, port)),
+    edgeUrl: edge.hostPort.apply((port) => `http://${edgeHost}:${port}`),
     legacyHost: LEGACY_TENANT_HOST,
     tenants: Object.fromEntries(
       stacks.map((s) => [
         s.tenant.name,
         {
           host: s.tenant.host,
-          url: edge.hostPort.apply((port) => tenantUrl(s.tenant.host, port)),
+          url: edge.hostPort.apply((port) => tenantUrl(s.tenant.host, port, edgeHost)),
           orgId: s.tenant.orgId,
           containers: { tenant: s.tenant.containerName, postgres: s.postgres.containerName },
           databaseUrl: pulumi.secret(
             pulumi
               .all([s.postgres.password, s.postgres.hostPort])
-              .apply(([pw, port]) => loopbackDatabaseUrl(pw, port)),
+              .apply(([pw, port]) => databaseUrl(clientAddress, pw, port)),
           ),
         },
       ]),
     ),
-    cpStubUrl: cpStub.hostPort.apply((port) => (port === undefined ? "" : httpUrl("127.0.0.1", port))),
+    cpStubUrl: cpStub.hostPort.apply((port) => (port === undefined ? "" : httpUrl(clientAddress, port))),
     adminTokens: pulumi.secret(
       pulumi.all(Object.fromEntries(stacks.map((s) => [s.tenant.name, s.tenant.adminToken]))),
     ),
     seed: seeding.result,
     replays: replaysRun.summary,
     replaysPassed: replaysRun.passed,
+    // Issue 14: every outbound attempt the sinkhole caught (boot, seed and replays), and the policy.
+    egress: replaysRun.summary.apply((s) => s.egress ?? null),
     reports: replaysRun.reports,
     // The suites as the runner gets them (cwd relative to the repo root): `npm run replays -- --stack`.
     suites: cfg.suites,
     containers: containerNames,
+    // Where the stack runs (null host: Docker's defaults), without its TLS material: what a pool picked.
+    engine: {
+      host: cfg.engine.host ?? null,
+      publishAddress: cfg.engine.publishAddress,
+      clientAddress,
+    },
     // The HarnessTarget JSON the Commands get (secret): `npm run replays|seed -- --stack <name>` runs
     // against a kept stack from it (scripts/replays.ts), never from a JSON built by hand.
     target,

@@ -5,12 +5,15 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { BaseImages as BaseImageRefs } from "../config/schema";
+import type { Engine } from "./engine";
 
 export type BaseImageName = keyof BaseImageRefs;
 
 export interface BaseImagesArgs {
   /** Only the bases this stack needs (e.g. no node base when nothing is built from it). */
   refs: Partial<BaseImageRefs>;
+  /** Pulled on (or found on) this engine. */
+  engine: Engine;
 }
 
 export class BaseImages extends pulumi.ComponentResource {
@@ -24,7 +27,7 @@ export class BaseImages extends pulumi.ComponentResource {
       this.images[key] = new docker.RemoteImage(
         `${name}-${key}`,
         { name: ref, keepLocally: true },
-        { parent: this },
+        { parent: this, provider: args.engine.provider },
       );
     }
     this.registerOutputs({});

@@ -18,14 +18,18 @@ import type { ImageBuilder } from "../config/schema";
 import { healthcheck } from "../lib/docker";
 import { ALIASES, type Naming } from "../lib/naming";
 import { serviceContainer } from "./container";
+import type { Engine } from "./engine";
 import { HostPort } from "./host-port";
 import { localImage } from "./local-image";
 
 export interface CfProxyArgs {
   naming: Naming;
+  engine: Engine;
   repoRoot: string;
   nginxBase: docker.RemoteImage;
   networkName: pulumi.Input<string>;
+  /** The bridge its published ports are on (it is dual-homed; components/container.ts). */
+  publishNetworkName: pulumi.Input<string>;
   options: EdgeOptions;
   /** Host port (0 = a free one) and bind address. */
   port: number;
@@ -52,7 +56,7 @@ export class CfProxy extends pulumi.ComponentResource {
     this.nginxConf = renderNginxConf(args.options);
     this.hostPort = new HostPort(
       `${name}-port`,
-      { bindAddress: args.bindAddress, port: args.port },
+      { bindAddress: args.bindAddress, port: args.port, engine: args.engine },
       { parent: this },
     ).port;
     const context = join(args.repoRoot, "cf-proxy");
@@ -60,6 +64,7 @@ export class CfProxy extends pulumi.ComponentResource {
       name,
       {
         naming: args.naming,
+        engine: args.engine,
         role: "cf-proxy",
         context,
         dockerfile: join(context, "Dockerfile"),
@@ -75,10 +80,12 @@ export class CfProxy extends pulumi.ComponentResource {
       `${name}-container`,
       {
         naming: args.naming,
+        engine: args.engine,
         role: "cf-proxy",
         containerName: this.containerName,
         image: this.image.imageId,
         networkName: args.networkName,
+        publishNetworkName: args.publishNetworkName,
         aliases: [ALIASES.edge],
         healthcheck: healthcheck([...EDGE_HEALTHCHECK]),
         ports: [

@@ -1,7 +1,8 @@
 /**
  * The control-plane stub, built from `cp-stub/` (host-side bundle + Node base), shared by every
  * tenant: every CP URL a tenant knows points here, so no call leaves the harness. Published on a
- * random loopback port (never all interfaces) so replays on the host can call it directly.
+ * random port of the engine's publish address (loopback by default; never all interfaces) so
+ * replays on the host can call it directly.
  */
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
@@ -10,14 +11,18 @@ import type { ImageBuilder } from "../config/schema";
 import { HEALTHCHECKS, healthcheck } from "../lib/docker";
 import { ALIASES, PORTS, type Naming } from "../lib/naming";
 import { serviceContainer } from "./container";
+import type { Engine } from "./engine";
 import { HostPort } from "./host-port";
 import { localImage } from "./local-image";
 
 export interface CpStubArgs {
   naming: Naming;
+  engine: Engine;
   repoRoot: string;
   nodeBase: docker.RemoteImage;
   networkName: pulumi.Input<string>;
+  /** The bridge its published ports are on (it is dual-homed; components/container.ts). */
+  publishNetworkName: pulumi.Input<string>;
   publish: boolean;
   builder: ImageBuilder;
   rebuildNonce: string;
@@ -33,7 +38,7 @@ export class CpStub extends pulumi.ComponentResource {
   public readonly containerName: string;
   /** Base URL inside the network. */
   public readonly internalUrl: string;
-  /** Published loopback port, or undefined when not published. */
+  /** Published port (on the engine's publish address), or undefined when not published. */
   public readonly hostPort: pulumi.Output<number | undefined>;
 
   constructor(name: string, args: CpStubArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -41,13 +46,18 @@ export class CpStub extends pulumi.ComponentResource {
     this.containerName = args.naming.object("cp-stub");
     this.internalUrl = `http://${ALIASES.cpStub}:${PORTS.cpStub}`;
     const hostPort = args.publish
-      ? new HostPort(`${name}-port`, { bindAddress: "127.0.0.1" }, { parent: this }).port
+      ? new HostPort(
+          `${name}-port`,
+          { bindAddress: args.engine.publishAddress, engine: args.engine },
+          { parent: this },
+        ).port
       : undefined;
     const context = join(args.repoRoot, "cp-stub");
     this.image = localImage(
       name,
       {
         naming: args.naming,
+        engine: args.engine,
         role: "cp-stub",
         context,
         dockerfile: join(context, "Dockerfile"),
@@ -63,14 +73,18 @@ export class CpStub extends pulumi.ComponentResource {
       `${name}-container`,
       {
         naming: args.naming,
+        engine: args.engine,
         role: "cp-stub",
         containerName: this.containerName,
         image: this.image.imageId,
         networkName: args.networkName,
+        publishNetworkName: args.publishNetworkName,
         aliases: [ALIASES.cpStub],
         envs: [`PORT=${PORTS.cpStub}`],
         healthcheck: healthcheck([...HEALTHCHECKS.cpStub]),
-        ports: hostPort ? [{ internal: PORTS.cpStub, external: hostPort, ip: "127.0.0.1" }] : [],
+        ports: hostPort
+          ? [{ internal: PORTS.cpStub, external: hostPort, ip: args.engine.publishAddress }]
+          : [],
         waitTimeoutSeconds: args.waitTimeoutSeconds,
       },
       { parent: this },

@@ -1,6 +1,7 @@
 /**
  * A host port for a published container port: the configured one, or a free one picked ONCE, on
- * the first `up`, by a local.Command whose output stays in state. Docker's own pick (no host port)
+ * the first `up`, by a local.Command whose output stays in state (on a remote engine, one that no
+ * container there publishes: lib/engine.ts `enginePortCommand`). Docker's own pick (no host port)
  * would change whenever the container is replaced, and with it every URL the seed, the replays and
  * the outputs use: replacing the edge would re-run the seed. A picked port is the stack's until
  * destroy.
@@ -8,12 +9,16 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { freePortCommand } from "../lib/docker";
+import { enginePortCommand } from "../lib/engine";
+import { commandEnvironment, type Engine } from "./engine";
 
 export interface HostPortArgs {
   /** The address Docker binds the port on (the free-port check binds the same). */
   bindAddress: string;
   /** A configured port; 0 or undefined = pick a free one once. */
   port?: number;
+  /** The engine that publishes the port. */
+  engine: Engine;
 }
 
 export function parsePort(stdout: string): number {
@@ -33,13 +38,20 @@ export class HostPort extends pulumi.ComponentResource {
     if (args.port) {
       this.port = pulumi.output(args.port);
     } else {
+      const { cli, remote } = args.engine;
       const pick = new command.local.Command(
         `${name}-pick`,
-        { create: freePortCommand(args.bindAddress), addPreviousOutputInEnv: false, logging: "none" },
+        {
+          create: remote ? cli.wrap(enginePortCommand()) : freePortCommand(args.bindAddress),
+          ...(remote ? commandEnvironment(cli) : {}),
+          addPreviousOutputInEnv: false,
+          logging: "none",
+        },
         // Never re-run: not when the command's text changes, not on any later `up`.
         { parent: this, ignoreChanges: ["create"] },
       );
-      this.port = pick.stdout.apply(parsePort);
+      // A port is no secret, even when the pick's environment carried the engine's key.
+      this.port = pulumi.unsecret(pick.stdout).apply(parsePort);
     }
     this.registerOutputs({ port: this.port });
   }

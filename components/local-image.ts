@@ -16,12 +16,15 @@ import { isAbsolute, relative, sep } from "node:path";
 import type { ImageBuilder } from "../config/schema";
 import { contextHash } from "../lib/build-context";
 import type { Naming, Role } from "../lib/naming";
+import type { Engine } from "./engine";
 
 /** Build arg the Dockerfiles declare right after FROM: a new value invalidates every later layer. */
 export const REBUILD_ARG = "HARNESS_REBUILD";
 
 export interface LocalImageArgs {
   naming: Naming;
+  /** The engine that builds and keeps the image (its provider). */
+  engine: Engine;
   role: Role;
   /** Absolute build context and Dockerfile. */
   context: string;
@@ -95,6 +98,6 @@ export function localImage(name: string, args: LocalImageArgs, parent: pulumi.Re
       build,
       keepLocally: args.keepImages,
     },
-    { parent, dependsOn: args.base ? [args.base] : [] },
+    { parent, dependsOn: args.base ? [args.base] : [], provider: args.engine.provider },
   );
 }

@@ -11,18 +11,24 @@
  * delete poll with a 2 s initial delay), which alone would take the boot and the teardown past
  * their budgets; the CLI takes a tenth of a second. Both commands are idempotent (an existing
  * network of this name is this stack's; a missing one is already removed), and they reach the
- * engine the provider reaches (DOCKER_HOST, or the default socket).
+ * engine the provider reaches: the Command carries the engine's settings (lib/engine.ts), so its
+ * delete, run from state, still does.
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { labelList, type Naming } from "../lib/naming";
 import { shellQuote } from "../lib/runner";
+import { commandEnvironment, type Engine } from "./engine";
 
 export interface HarnessNetworkArgs {
   naming: Naming;
+  /** The engine the network is created on (the Commands' docker CLI settings). */
+  engine: Engine;
   /** No gateway, no route out of the engine (Docker's `internal`). Default false. */
   internal?: boolean;
+  /** The name's middle part, `<stack>-<part>-<hash>` (default "net"): two networks of one stack differ. */
+  part?: string;
 }
 
 export interface NetworkSpec {
@@ -32,8 +38,8 @@ export interface NetworkSpec {
 }
 
 /** The network's Docker name for a given definition (pure). */
-export function networkName(naming: Naming, spec: NetworkSpec): string {
-  return `${naming.object("net")}-${createHash("sha256").update(JSON.stringify(spec)).digest("hex").slice(0, 8)}`;
+export function networkName(naming: Naming, spec: NetworkSpec, part = "net"): string {
+  return `${naming.object(part)}-${createHash("sha256").update(JSON.stringify(spec)).digest("hex").slice(0, 8)}`;
 }
 
 /** The Command's create and delete (pure). */
@@ -69,12 +75,20 @@ export class HarnessNetwork extends pulumi.ComponentResource {
       internal: args.internal ?? false,
       labels: labelList(args.naming.labels("network")),
     };
-    const docker = networkName(args.naming, spec);
+    const docker = networkName(args.naming, spec, args.part);
     const commands = networkCommands(docker, spec);
+    const { cli } = args.engine;
     this.network = new command.local.Command(
       `${name}-bridge`,
       // The name is the definition: a new one replaces the network (created before the old goes).
-      { ...commands, triggers: [docker], addPreviousOutputInEnv: false, logging: "stderr" },
+      {
+        create: cli.wrap(commands.create),
+        delete: cli.wrap(commands.delete),
+        ...commandEnvironment(cli),
+        triggers: [docker],
+        addPreviousOutputInEnv: false,
+        logging: "stderr",
+      },
       { parent: this },
     );
     this.networkName = this.network.id.apply(() => docker);

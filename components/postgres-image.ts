@@ -9,10 +9,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import type { ImageBuilder } from "../config/schema";
 import { POSTGRES_DB, POSTGRES_USER, type Naming } from "../lib/naming";
+import type { Engine } from "./engine";
 import { localImage } from "./local-image";
 
 export interface PostgresImageArgs {
   naming: Naming;
+  engine: Engine;
   repoRoot: string;
   /** The configured postgres base (official image or local stand-in). */
   base: docker.RemoteImage;
@@ -31,6 +33,7 @@ export class PostgresImage extends pulumi.ComponentResource {
       name,
       {
         naming: args.naming,
+        engine: args.engine,
         role: "postgres",
         context,
         dockerfile: join(context, "Dockerfile"),

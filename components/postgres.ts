@@ -1,22 +1,26 @@
 /**
  * One tenant's own Postgres (production runs one database per tenant), with a per-stack generated
- * password, reachable in the network as `postgres-<tenant>` and from the host on a random loopback
- * port (replays seed data and assert on it directly).
+ * password, reachable in the network as `postgres-<tenant>` and from the host on a random port of
+ * the engine's publish address (loopback by default; replays seed data and assert on it directly).
  */
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { HEALTHCHECKS, healthcheck } from "../lib/docker";
 import { ALIASES, PORTS, POSTGRES_DB, POSTGRES_USER, type Naming } from "../lib/naming";
 import { serviceContainer } from "./container";
+import type { Engine } from "./engine";
 import { HostPort } from "./host-port";
 import { GeneratedSecret } from "./generated-secret";
 
 export interface PostgresArgs {
   naming: Naming;
+  engine: Engine;
   tenant: string;
   /** The stack's postgres image (components/postgres-image.ts): initialised at build. */
   image: pulumi.Input<string>;
   networkName: pulumi.Input<string>;
+  /** The bridge its published ports are on (it is dual-homed; components/container.ts). */
+  publishNetworkName: pulumi.Input<string>;
   waitTimeoutSeconds: number;
 }
 
@@ -28,7 +32,7 @@ export class Postgres extends pulumi.ComponentResource {
   /** In-network host name. */
   public readonly alias: string;
   public readonly password: pulumi.Output<string>;
-  /** Published loopback port on the host. */
+  /** Published port (on the engine's publish address). */
   public readonly hostPort: pulumi.Output<number>;
   /** DATABASE_URL inside the network (secret: it carries the password). */
   public readonly internalUrl: pulumi.Output<string>;
@@ -37,21 +41,27 @@ export class Postgres extends pulumi.ComponentResource {
     super("harness:index:Postgres", name, {}, opts);
     this.alias = ALIASES.postgres(args.tenant);
     this.containerName = args.naming.object(`postgres-${args.tenant}`);
-    this.hostPort = new HostPort(`${name}-port`, { bindAddress: "127.0.0.1" }, { parent: this }).port;
+    this.hostPort = new HostPort(
+      `${name}-port`,
+      { bindAddress: args.engine.publishAddress, engine: args.engine },
+      { parent: this },
+    ).port;
     this.password = new GeneratedSecret(`${name}-password`, { kind: "password" }, { parent: this }).value;
     ({ container: this.container, ready: this.ready } = serviceContainer(
       `${name}-container`,
       {
         naming: args.naming,
+        engine: args.engine,
         role: "postgres",
         containerName: this.containerName,
         image: args.image,
         networkName: args.networkName,
+        publishNetworkName: args.publishNetworkName,
         aliases: [this.alias],
         // The image's own start sets this password; user and database are baked in at build.
         envs: pulumi.secret(this.password).apply((pw) => [`POSTGRES_PASSWORD=${pw}`]),
         healthcheck: healthcheck([...HEALTHCHECKS.postgres(POSTGRES_USER, POSTGRES_DB)]),
-        ports: [{ internal: PORTS.postgres, external: this.hostPort, ip: "127.0.0.1" }],
+        ports: [{ internal: PORTS.postgres, external: this.hostPort, ip: args.engine.publishAddress }],
         labels: { "harness.tenant": args.tenant },
         waitTimeoutSeconds: args.waitTimeoutSeconds,
       },

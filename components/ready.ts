@@ -10,25 +10,36 @@
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type Docker from "dockerode";
+import { dockerOptions, type EngineAccess } from "../contracts/engine";
 import { waitHealthy } from "../lib/docker-api/health";
 
-let client: Promise<Docker> | undefined;
+const clients = new Map<string, Promise<Docker>>();
 
-/** The engine's API client, loaded on first use: a preview, or a program run by a test, never needs it. */
-function engineClient(): Promise<Docker> {
-  client ??= import("dockerode").then(({ default: Dockerode }) => new Dockerode());
+/**
+ * The engine's API client (the stack's engine: the provider's host and TLS material), loaded on
+ * first use: a preview, or a program run by a test, never needs it.
+ */
+function engineClient(access: EngineAccess): Promise<Docker> {
+  const key = JSON.stringify(access);
+  let client = clients.get(key);
+  if (!client) {
+    client = import("dockerode").then(({ default: Dockerode }) => new Dockerode(dockerOptions(access)));
+    clients.set(key, client);
+  }
   return client;
 }
 
+/** `engine`: how to reach the container's engine (absent: Docker's defaults). */
 export function containerReady(
   container: docker.Container,
   name: string,
   timeoutSeconds: number,
+  engine: EngineAccess = {},
 ): pulumi.Output<docker.Container> {
   return container.id.apply(async (id) => {
     if (pulumi.runtime.isDryRun()) return container;
     try {
-      await waitHealthy((await engineClient()).getContainer(id), name, { timeoutSeconds });
+      await waitHealthy((await engineClient(engine)).getContainer(id), name, { timeoutSeconds });
     } catch (error) {
       throw new pulumi.RunError(
         `${(error as Error).message}\n  to recreate it: fix the cause, or \`pulumi up --replace '${await urnOf(container)}'\``,

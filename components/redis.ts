@@ -4,9 +4,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { HEALTHCHECKS, healthcheck } from "../lib/docker";
 import { ALIASES, PORTS, type Naming } from "../lib/naming";
 import { serviceContainer } from "./container";
+import type { Engine } from "./engine";
 
 export interface RedisArgs {
   naming: Naming;
+  engine: Engine;
   image: pulumi.Input<string>;
   networkName: pulumi.Input<string>;
   waitTimeoutSeconds: number;
@@ -28,6 +30,7 @@ export class Redis extends pulumi.ComponentResource {
       `${name}-container`,
       {
         naming: args.naming,
+        engine: args.engine,
         role: "redis",
         containerName: this.containerName,
         image: args.image,

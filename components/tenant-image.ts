@@ -9,10 +9,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import type { ImageBuilder, TenantImageSource } from "../config/schema";
 import type { Naming } from "../lib/naming";
+import type { Engine } from "./engine";
 import { localImage } from "./local-image";
 
 export interface TenantImageArgs {
   naming: Naming;
+  engine: Engine;
   repoRoot: string;
   source: TenantImageSource;
   gitSha: string;
@@ -34,12 +36,13 @@ export class TenantImage extends pulumi.ComponentResource {
       const pulled = new docker.RemoteImage(
         `${name}-pulled`,
         { name: source.image, keepLocally: true },
-        { parent: this },
+        { parent: this, provider: args.engine.provider },
       );
       this.ref = pulled.imageId;
     } else {
       const common = {
         naming: args.naming,
+        engine: args.engine,
         role: "tenant" as const,
         builder: args.builder,
         rebuildNonce: args.rebuildNonce,

@@ -12,6 +12,7 @@ import type { Healthcheck } from "../lib/docker";
 import { ALIASES, LABEL_TENANT, PORTS, type Naming } from "../lib/naming";
 import type { CpStub } from "./cp-stub";
 import { serviceContainer } from "./container";
+import type { Engine } from "./engine";
 import { GeneratedSecret } from "./generated-secret";
 import type { Postgres } from "./postgres";
 import type { Redis } from "./redis";
@@ -24,9 +25,12 @@ export const LABEL_POSTGRES_ID = "harness.postgres-id";
 
 export interface TenantArgs {
   naming: Naming;
+  engine: Engine;
   tenant: TenantConfig;
   image: pulumi.Input<string>;
   networkName: pulumi.Input<string>;
+  /** The sinkhole's address: the upstream of the tenant's DNS, where every outside name leads (issue 14). */
+  sinkholeAddress: pulumi.Input<string>;
   postgres: Postgres;
   redis: Redis;
   cpStub: CpStub;
@@ -130,11 +134,13 @@ export class Tenant extends pulumi.ComponentResource {
       `${name}-container`,
       {
         naming: args.naming,
+        engine: args.engine,
         role: "tenant",
         containerName: this.containerName,
         image: args.image,
         networkName: args.networkName,
         aliases: [this.alias],
+        dns: [args.sinkholeAddress],
         envs: pulumi.secret(envs),
         healthcheck: args.healthcheck,
         labels: { [LABEL_TENANT]: t.name, [LABEL_POSTGRES_ID]: args.postgres.container.id },

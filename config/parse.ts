@@ -8,9 +8,11 @@ import { isIP } from "node:net";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { edgeOptionProblems } from "../cf-proxy";
 import { defaultOrgId, tenantHost, TENANT_NAME_PATTERN } from "../contracts/hosts";
+import { DEFAULT_EGRESS, type EgressPolicy } from "../contracts/egress";
 import { checkSuites, type SuiteSpec } from "../contracts/suites";
 import { HEALTHCHECKS } from "../lib/docker";
 import { edgeOptions } from "../lib/edge";
+import { parseEngine, type EngineConfig } from "./engine";
 import { ConfigError, type ConfigProblem } from "./errors";
 import {
   CONFIG_KEYS,
@@ -51,6 +53,8 @@ export interface ParseContext {
   /** Filesystem probe; tests replace it. */
   isDirectory?: (path: string) => boolean;
   isFile?: (path: string) => boolean;
+  /** Whether a full key (`harness:engine`) holds a secret; absent: not known (not checked). */
+  isSecret?: (key: string) => boolean | undefined;
 }
 
 /** Docker image reference: [registry[:port]/]name[/name…][:tag][@sha256:digest], lowercase repository. */
@@ -197,6 +201,43 @@ function stringList(p: Problems, key: string, value: Json | undefined, fix: stri
     return [];
   }
   return value as string[];
+}
+
+/** `harness:egress`: `{mode: fail|warn, allow: [host patterns]}` (issue 14). */
+function parseEgress(p: Problems, value: Json | undefined): EgressPolicy {
+  if (value === undefined) return { ...DEFAULT_EGRESS };
+  if (!isObject(value)) {
+    p.add(
+      "egress",
+      `must be an object, got ${describe(value)}`,
+      'e.g. harness:egress: {mode: warn, allow: ["*.sentry.io"]}',
+    );
+    return { ...DEFAULT_EGRESS };
+  }
+  checkKeys(p, "egress", value, ["mode", "allow"]);
+  const mode = str(
+    p,
+    "egress.mode",
+    value.mode,
+    DEFAULT_EGRESS.mode,
+    /^(fail|warn)$/,
+    "fail or warn",
+    "e.g. harness:egress: {mode: warn}",
+  );
+  const allow = stringList(
+    p,
+    "egress.allow",
+    value.allow,
+    'host patterns, `*` for any run of characters, e.g. ["api.stripe.com", "*.sentry.io"]',
+  );
+  for (const pattern of allow)
+    if (!/^[a-zA-Z0-9.*-]+$/.test(pattern))
+      p.add(
+        "egress.allow",
+        `${JSON.stringify(pattern)} is not a host pattern`,
+        "use letters, digits, dots, hyphens and `*`, e.g. *.example.com",
+      );
+  return { mode: mode as EgressPolicy["mode"], allow };
 }
 
 function stringMap(p: Problems, key: string, value: Json | undefined, fix: string): Record<string, string> {
@@ -724,6 +765,34 @@ function parseSuites(
   }));
 }
 
+/** `harness:engine` (config/engine.ts); with it, the edge binds its publishAddress, not its own. */
+function engineOf(
+  p: Problems,
+  value: Json | undefined,
+  edge: Json | undefined,
+  ctx: ParseContext,
+  isDirectory: (path: string) => boolean,
+  isFile: (path: string) => boolean,
+): EngineConfig {
+  const key = `${NAMESPACE}:engine`;
+  const parsed = parseEngine(value, {
+    key,
+    baseDir: ctx.repoRoot,
+    isDirectory,
+    isFile,
+    secret: ctx.isSecret?.(key),
+  });
+  for (const problem of parsed.problems) p.add(`engine${problem.path}`, problem.problem, problem.fix);
+  if (parsed.configured && isObject(edge) && edge.bindAddress !== undefined) {
+    p.add(
+      "edge.bindAddress",
+      "cannot be set with harness:engine: every published port, the edge's too, binds on harness:engine.publishAddress",
+      "remove harness:edge.bindAddress, and set harness:engine.publishAddress instead",
+    );
+  }
+  return parsed.engine;
+}
+
 function parseEncryptionKey(p: Problems, value: Json | undefined): string | undefined {
   if (value === undefined) return undefined;
   const ok =
@@ -832,6 +901,8 @@ export function parseHarnessConfig(raw: Record<string, string>, ctx: ParseContex
     }
   }
 
+  const egress = parseEgress(p, v("egress"));
+
   const config: HarnessConfig = {
     project: ctx.project,
     stack: ctx.stack,
@@ -846,6 +917,7 @@ export function parseHarnessConfig(raw: Record<string, string>, ctx: ParseContex
     edge: parseEdge(p, v("edge")),
     replays: parseReplays(p, v("replays"), { repoRoot: ctx.repoRoot, isDirectory }),
     cpStub,
+    egress,
     rateLimit: int(
       p,
       "rateLimit",
@@ -869,7 +941,10 @@ export function parseHarnessConfig(raw: Record<string, string>, ctx: ParseContex
     imageBuilder,
     keepImages: bool(p, "keepImages", v("keepImages"), false),
     suites: parseSuites(p, v("suites"), { repoRoot: ctx.repoRoot, isDirectory }),
+    engine: engineOf(p, v("engine"), v("edge"), ctx, isDirectory, isFile),
   };
+  // Every published port binds on the engine's publishAddress, the edge's too.
+  if (raw.engine !== undefined) config.edge.bindAddress = config.engine.publishAddress;
   const production = parseProduction(p, v("production"), { repoRoot: ctx.repoRoot, isFile });
   if (production) config.production = production;
   // The edge renderer has its own checks; with ours passing they should too — say so if not.

@@ -2,7 +2,9 @@
  * The harness configuration (namespace `harness`), after parsing and validation. Every key, its
  * default and its meaning is documented in docs/pulumi.md; keep the two in sync.
  */
+import type { EgressPolicy } from "../contracts/egress";
 import type { SuiteSpec } from "../contracts/suites";
+import type { EngineConfig } from "./engine";
 
 /** A tenant as the program uses it (config `harness:tenants[]`, defaults applied). */
 export interface TenantConfig {
@@ -124,6 +126,14 @@ export interface HarnessConfig {
    * each cwd relative to the repo root, normalised: what the runner gets and the `suites` output shows.
    */
   suites: SuiteSpec[];
+  /**
+   * The Docker engine the stack runs on (config/engine.ts): Docker's defaults and loopback ports
+   * unless `harness:engine` is set. The edge binds `edge.bindAddress`, which is `publishAddress`
+   * when an engine is configured.
+   */
+  engine: EngineConfig;
+  /** `harness:egress` (issue 14): what an outbound attempt caught by the sinkhole does to a replay. */
+  egress: EgressPolicy;
 }
 
 export const DEFAULT_TENANTS = ["alpha", "beta"] as const;
@@ -206,6 +216,8 @@ export const CONFIG_KEYS = [
   "keepImages",
   "production",
   "suites",
+  "engine",
+  "egress",
 ] as const;
 
 export type ConfigKey = (typeof CONFIG_KEYS)[number];

@@ -3,6 +3,8 @@
  * stdout), parsed by the Pulumi program into the `replays` and `replaysPassed` outputs, and written to
  * the JSON report. Keep field names stable: CI reads them.
  */
+import type { EgressReport } from "./egress";
+
 export type ReplayStatus = "PASS" | "FAIL" | "SKIP" | "XFAIL" | "XPASS";
 
 export interface ReplayResult {
@@ -48,6 +50,11 @@ export interface ReplaySummary {
    * is absent in summaries of runners older than it (a kept stack's outputs).
    */
   reports: { json: string; junit: string; html?: string; artifacts: string | null };
+  /**
+   * Outbound attempts the egress sinkhole caught (issue 14), attributed to the replay windows, with
+   * the policy (`harness:egress`); absent where no sinkhole runs (the loopback tier).
+   */
+  egress?: EgressReport;
 }
 
 /** The gate CI applies: nothing failed and no xfail marker went stale. */

@@ -3,6 +3,9 @@
  * The Pulumi program (and `npm run replays:local`) builds it and passes it as JSON in the
  * HARNESS_TARGET environment variable. It carries secrets (admin tokens, database URLs): never print it.
  */
+import type { EgressPolicy } from "./egress";
+import type { EngineAccess } from "./engine";
+
 export const TARGET_ENV = "HARNESS_TARGET";
 
 export interface TenantTarget {
@@ -14,7 +17,10 @@ export interface TenantTarget {
   orgId: string;
   /** The tenant's ADMIN_TOKEN (secret). */
   adminToken: string;
-  /** This tenant's own postgres, reachable from the host (loopback), e.g. postgres://harness:…@127.0.0.1:49153/molecule */
+  /**
+   * This tenant's own postgres, reachable from the host at the engine's client address (loopback by
+   * default), e.g. postgres://harness:…@127.0.0.1:49153/molecule
+   */
   databaseUrl: string;
   /** Docker container name of the tenant, when it runs in Docker. */
   container?: string;
@@ -43,8 +49,15 @@ export interface HarnessTarget {
    * when the harness knows them; shown in report.html so a report says what it tested.
    */
   images?: Record<string, string>;
+  /**
+   * The egress sinkhole's container (its logs are the journal, contracts/egress.ts) and
+   * `harness:egress`; absent where no sinkhole runs (the loopback tier): nothing is attributed.
+   */
+  egress?: EgressPolicy & { container: string };
   /** Every harness container name (logs are collected from these when a replay fails). */
   containers: string[];
+  /** The engine the containers run on (`harness:engine`), when it is not Docker's default. */
+  engine?: EngineAccess;
   /** Log files of processes that are not containers (the loopback tier), by name; copied into artifacts. */
   logFiles?: Record<string, string>;
   /** Folder for reports and failure artifacts (created if missing). */

@@ -24,6 +24,7 @@ export interface ServiceBundle {
 /** Every image the harness builds from this repo, and what goes into its dist/. */
 export const SERVICE_BUNDLES = {
   "cp-stub": { context: "cp-stub", entries: { main: "cp-stub/src/main.ts" } },
+  sinkhole: { context: "sinkhole", entries: { main: "sinkhole/src/main.ts" } },
   tenant: {
     context: "tenant",
     entries: {

@@ -9,7 +9,7 @@ import { bundleService, type ServiceName } from "../images/bundle";
 import type { TenantImageSource } from "../config/schema";
 
 export function servicesToBundle(tenant: TenantImageSource): ServiceName[] {
-  return tenant.kind === "reference" ? ["cp-stub", "tenant"] : ["cp-stub"];
+  return tenant.kind === "reference" ? ["cp-stub", "sinkhole", "tenant"] : ["cp-stub", "sinkhole"];
 }
 
 /** Bundles what the stack builds; returns service → content hash. Throws with the service named. */

@@ -5,7 +5,7 @@ import { HEALTH_TIMING, HEALTHCHECKS, healthcheck, randomSecretCommand } from ".
 import { edgeOptions } from "./edge";
 import { ALIASES, labelList, Naming } from "./naming";
 import { parseRunnerJson, parseSeed, parseSummary, replaysCommand, seedCommand, shellQuote } from "./runner";
-import { buildHarnessTarget, clientHost, httpUrl, loopbackDatabaseUrl, tenantUrl } from "./target";
+import { buildHarnessTarget, clientHost, databaseUrl, edgeClientHost, httpUrl, tenantUrl } from "./target";
 
 describe("naming", () => {
   const n = new Naming("harness", "ci-7");
@@ -97,9 +97,57 @@ describe("target and URLs", () => {
       "http://harness-tenant-alpha.localhost:8080",
     );
     assert.equal(
-      loopbackDatabaseUrl("p@ss/w", 5555),
+      databaseUrl("127.0.0.1", "p@ss/w", 5555),
       "postgres://harness:p%40ss%2Fw@127.0.0.1:5555/molecule?sslmode=disable",
     );
+  });
+  test("a remote engine: every URL names its client address; tenants need their Host header there", () => {
+    assert.equal(
+      databaseUrl("fd00::5", "p", 5555),
+      "postgres://harness:p@[fd00::5]:5555/molecule?sslmode=disable",
+    );
+    assert.equal(
+      edgeClientHost("10.0.0.5", "10.0.0.5", "engine-1.ci"),
+      "engine-1.ci",
+      "the edge on the engine",
+    );
+    assert.equal(edgeClientHost("0.0.0.0", "127.0.0.1", "127.0.0.1"), "127.0.0.1", "no engine: as before");
+    assert.equal(edgeClientHost("192.168.1.9", "127.0.0.1", "127.0.0.1"), "192.168.1.9");
+    assert.equal(
+      tenantUrl("harness-tenant-a.localhost", 8080, "[::1]"),
+      "http://harness-tenant-a.localhost:8080",
+    );
+    assert.equal(tenantUrl("harness-tenant-a.localhost", 8080, "10.0.0.5"), "http://10.0.0.5:8080");
+    const target = buildHarnessTarget({
+      stack: "ci",
+      repoRoot: "/repo",
+      edgeBindAddress: "10.0.0.5",
+      edgePort: 40000,
+      cpStubPort: 40001,
+      publishAddress: "10.0.0.5",
+      clientAddress: "10.0.0.5",
+      engine: { host: "tcp://10.0.0.5:2376", certPath: "/certs" },
+      tenants: [
+        {
+          name: "a",
+          host: "harness-tenant-a.localhost",
+          orgId: "o",
+          adminToken: "t",
+          postgresPassword: "p",
+          postgresPort: 40002,
+          container: "ci-tenant-a",
+        },
+      ],
+      expectedGitSha: undefined,
+      containers: ["ci-tenant-a"],
+    });
+    assert.equal(target.edgeUrl, "http://10.0.0.5:40000");
+    assert.equal(target.cpStubUrl, "http://10.0.0.5:40001");
+    assert.equal(
+      target.tenants[0].databaseUrl,
+      "postgres://harness:p@10.0.0.5:40002/molecule?sslmode=disable",
+    );
+    assert.deepEqual(target.engine, { host: "tcp://10.0.0.5:2376", certPath: "/certs" }, "the runner's logs");
   });
   test("HarnessTarget from resolved values", () => {
     const target = buildHarnessTarget({

@@ -8,7 +8,7 @@ export const LABEL_STACK = "harness.stack";
 export const LABEL_ROLE = "harness.role";
 export const LABEL_TENANT = "harness.tenant";
 
-export type Role = "network" | "postgres" | "redis" | "cp-stub" | "tenant" | "cf-proxy";
+export type Role = "network" | "postgres" | "redis" | "cp-stub" | "tenant" | "cf-proxy" | "sinkhole";
 
 /** Ports inside the containers (fixed by the images). */
 export const PORTS = { postgres: 5432, redis: 6379, cpStub: 9090, tenant: 8080, edge: 8080 } as const;

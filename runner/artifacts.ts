@@ -8,6 +8,7 @@
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import type Docker from "dockerode";
+import { dockerOptions, type EngineAccess } from "../contracts/engine";
 import { errorMessage } from "./errors";
 
 /** Where container logs come from (dockerode in production, a fake in tests). */
@@ -53,11 +54,17 @@ export function demuxDockerLogs(data: Buffer): Buffer {
   return Buffer.concat(parts);
 }
 
-/** Container logs through dockerode (DOCKER_HOST or the local socket); loaded only when needed. */
-export function dockerLogSource(docker?: Docker, tail = 5000): ContainerLogSource {
+/**
+ * Container logs through dockerode, from the stack's engine (the target's `engine`: the same host
+ * and TLS material the program used), else Docker's defaults (DOCKER_HOST or the local socket);
+ * loaded only when needed.
+ */
+export function dockerLogSource(docker?: Docker, tail = 5000, engine?: EngineAccess): ContainerLogSource {
   let client: Promise<Docker> | undefined;
   const connect = () =>
-    (client ??= docker ? Promise.resolve(docker) : import("dockerode").then((m) => new m.default()));
+    (client ??= docker
+      ? Promise.resolve(docker)
+      : import("dockerode").then((m) => new m.default(dockerOptions(engine))));
   return {
     async logs(container: string) {
       const data: unknown = await (await connect()).getContainer(container).logs({

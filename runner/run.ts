@@ -24,6 +24,7 @@ import { compileReplays } from "./compile";
 import { cpStubFor } from "./cp-stub";
 import { describeReplays, type Declared } from "./describe";
 import { discoverReplays, type ReplayFile } from "./discover";
+import { egressNotes, judgeEgress } from "./egress";
 import { errorMessage, HarnessError } from "./errors";
 import { ReplayHost, type HostCommand } from "./host-client";
 import { printHeader, printResult } from "./progress";
@@ -59,7 +60,7 @@ export interface RunOptions {
   tailBytes?: number;
   /** Aborting stops the run: running replays are killed, the rest reported as not run. */
   signal?: AbortSignal;
-  /** Container logs for artifacts; null disables. Default: dockerode on DOCKER_HOST / the local socket. */
+  /** Container logs for artifacts; null disables. Default: dockerode on the target's engine. */
   logSource?: ContainerLogSource | null;
   /** cp-stub journal for artifacts; null disables. Default: GET <cpStubUrl>/__stub/requests. */
   journal?: JournalSource | null;
@@ -245,7 +246,7 @@ export async function runReplays(options: RunOptions): Promise<ReplaySummary> {
     progress,
   });
 
-  const finished: ReplayResult[] = [
+  const ran: ReplayResult[] = [
     ...replays.map(
       (replay, index) =>
         results[index] ?? {
@@ -258,6 +259,12 @@ export async function runReplays(options: RunOptions): Promise<ReplaySummary> {
     ),
     ...suitesRun.results,
   ];
+  // Issue 14: outbound attempts the egress sinkhole caught, attributed to the replays' windows.
+  const logSource =
+    options.logSource === undefined
+      ? dockerLogSource(undefined, undefined, options.target.engine)
+      : options.logSource;
+  const { results: finished, report: egress } = await judgeEgress(ran, options.target, logSource, started);
   const needsArtifacts = finished.some((r) => r.status === "FAIL" || r.status === "XPASS");
   const summary = summarize(finished, Date.now() - started, {
     json: jsonFile,
@@ -265,6 +272,8 @@ export async function runReplays(options: RunOptions): Promise<ReplaySummary> {
     html: htmlFile,
     artifacts: needsArtifacts ? artifactsDir : null,
   });
+  if (egress) summary.egress = egress;
+  for (const note of egressNotes(egress)) progress(`[runner] ${note}`);
 
   let collected: CollectedArtifacts | undefined;
   if (needsArtifacts) {
@@ -275,7 +284,7 @@ export async function runReplays(options: RunOptions): Promise<ReplaySummary> {
       suiteOutputs: suitesRun.outputFiles,
       containers: options.target.containers,
       logFiles: options.target.logFiles,
-      logSource: options.logSource === undefined ? dockerLogSource() : options.logSource,
+      logSource,
       journal:
         options.journal !== undefined
           ? options.journal

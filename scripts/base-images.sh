@@ -8,6 +8,8 @@
 #   bash scripts/base-images.sh --force          rebuild every image (the cached Debian rootfs is reused)
 #   bash scripts/base-images.sh --force postgres rebuild only the named ones (debian node nginx postgres redis)
 #   bash scripts/base-images.sh --check          exit 0 if every stand-in exists, 1 (listing them) if not
+#   bash scripts/base-images.sh --engine <file>  copy the stand-ins to a remote engine (or every engine of a
+#                                                pool file) that lacks them (scripts/base-images-engine.ts)
 #
 # Env: DEBIAN_MIRROR overrides the mirror read from the machine's apt sources.
 # Cache: .harness/base-images/ (gitignored); delete it to re-run debootstrap.
@@ -40,7 +42,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -277,6 +279,9 @@ check_all() {
 }
 
 main() {
+  if [ "${1:-}" = --engine ]; then
+    cd "$REPO_ROOT" && exec node --import tsx scripts/base-images-engine.ts "$@"
+  fi
   FORCE=0
   local mode=build names=()
   while [ $# -gt 0 ]; do

@@ -1,6 +1,6 @@
 /**
- * `npm run harness [-- --stack <name>] [--only <glob>]...`: the one-shot runner a user and CI run
- * (scripts/harness/run.ts, arguments: scripts/harness/args.ts). Runs from the repository root (npm
+ * `npm run harness [-- --stack <name>] [--only <glob>]... [--engines <pool file>]`: the one-shot
+ * runner a user and CI run (scripts/harness/run.ts, arguments: scripts/harness/args.ts). Runs from the repository root (npm
  * sets it), where Pulumi.yaml and the local state backend live.
  * Env: KEEP_UP=1 (leave the stack up), REBUILD=1 (force image rebuilds), HARNESS_STACK (default
  * `harness`), PULUMI_CONFIG_PASSPHRASE[_FILE] (default: the local stack's documented passphrase),
@@ -13,6 +13,7 @@ import { LABEL_ROLE, LABEL_STACK } from "../lib/naming";
 import { preflightLint } from "../config-lint/lint";
 import { findPulumiCli, installOfficialCli } from "./pulumi/engine";
 import { runStackOp } from "./pulumi/stack-op";
+import { runningStacks } from "./harness/pool";
 import { runHarness } from "./harness/run";
 import { projectOf } from "./harness/stack-file";
 import { onTerminationSignal } from "./signals";
@@ -31,7 +32,8 @@ runHarness({
   findPulumi: () => findPulumiCli(repoRoot, process.env),
   installPulumi: () => installOfficialCli(process.env),
   goAvailable: () => new Promise((done) => execFile("go", ["version"], (error) => done(!error))),
-  pingDocker: () => assertDockerReachable(docker),
+  pingDocker: (engine) => assertDockerReachable(engine ? dockerClient(engine) : docker, 5000, engine),
+  stacksOn: (engine) => runningStacks(dockerClient(engine)),
   ownEdgeHolds: async (stack, port) => {
     const containers = await docker.listContainers({
       filters: { label: [`${LABEL_STACK}=${projectOf(workDir)}/${stack}`, `${LABEL_ROLE}=cf-proxy`] },

@@ -2,6 +2,7 @@
  * The GitHub step summary: a markdown table appended to $GITHUB_STEP_SUMMARY when it is set.
  */
 import { appendFileSync } from "node:fs";
+import { egressNotes } from "../egress";
 import { summaryLine, type ReplayStatus, type ReplaySummary } from "../../contracts/summary";
 
 const ICON: Record<ReplayStatus, string> = {
@@ -32,6 +33,14 @@ export function renderStepSummary(summary: ReplaySummary, stack: string): string
     );
   }
   if (summary.reports.artifacts) lines.push("", `Failure artifacts: \`${summary.reports.artifacts}\``);
+  const egress = egressNotes(summary.egress);
+  if (egress.length > 0)
+    lines.push(
+      "",
+      "Outbound attempts outside the replays (the sinkhole's journal):",
+      "",
+      ...egress.map((n) => `- ${markdownCell(n)}`),
+    );
   return `${lines.join("\n")}\n\n`;
 }
 

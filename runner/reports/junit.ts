@@ -11,6 +11,7 @@ import { dirname } from "node:path";
 import { create } from "xmlbuilder2";
 import type { XMLBuilder } from "xmlbuilder2/lib/interfaces";
 import type { ReplayResult, ReplaySummary, SuiteCase } from "../../contracts/summary";
+import { egressNotes } from "../egress";
 import { xmlSafe, xmlSafeAttribute } from "./xml-text";
 
 export interface JunitOptions {
@@ -131,6 +132,12 @@ export function renderJunit(summary: ReplaySummary, options: JunitOptions): stri
     attributes(options.suiteName, total),
   );
   const replaySuite = root.ele("testsuite", attributes(options.suiteName, replayCounts, options.timestamp));
+  // Issue 14: egress attempts outside any replay (boot, seed), as the suite's properties.
+  const notes = egressNotes(summary.egress);
+  if (notes.length > 0) {
+    const properties = replaySuite.ele("properties");
+    for (const note of notes) properties.ele("property", { name: "egress", value: xmlSafeAttribute(note) });
+  }
   for (const result of replays)
     addResultCase(replaySuite, result, "replays", options.outputs?.get(result.name));
 

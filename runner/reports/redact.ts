@@ -29,9 +29,12 @@ function decoded(value: string): string {
   }
 }
 
-/** The target's secrets with their labels: admin tokens, database URLs and their passwords. */
-export function secretsOf(target: Pick<HarnessTarget, "tenants">): Secret[] {
-  return target.tenants.flatMap((t) => {
+/**
+ * The target's secrets with their labels: admin tokens, database URLs and their passwords, and the
+ * remote engine's client key when it came as text (harness:engine.tls.key).
+ */
+export function secretsOf(target: Pick<HarnessTarget, "tenants" | "engine">): Secret[] {
+  const tenants = target.tenants.flatMap((t) => {
     const secrets: Secret[] = [
       { value: t.adminToken, label: `${t.name} admin token` },
       { value: t.databaseUrl, label: `${t.name} database URL` },
@@ -48,6 +51,8 @@ export function secretsOf(target: Pick<HarnessTarget, "tenants">): Secret[] {
     }
     return secrets;
   });
+  const key = target.engine?.key;
+  return key ? [...tenants, { value: key, label: "engine client key" }] : tenants;
 }
 
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@'"<>]*:)[^\s@/'"<>]+@/gi;

@@ -8,23 +8,29 @@ import { parseArgs } from "node:util";
 import { replaysOfStack } from "./stack-file";
 
 export const HARNESS_USAGE =
-  "usage: npm run harness -- [--stack <name>] [--only <glob>]...   (env: KEEP_UP=1, REBUILD=1, HARNESS_STACK)";
+  "usage: npm run harness -- [--stack <name>] [--only <glob>]... [--engines <pool file>]   (env: KEEP_UP=1, REBUILD=1, HARNESS_STACK)";
 
 export interface HarnessArgs {
   stack: string;
   /** Globs of the replays to run (the runner's --include); empty: what the stack's config selects. */
   only: string[];
+  /** A pool of engines (scripts/harness/pool.ts): the stack runs on the least-loaded one. */
+  engines?: string;
 }
 
 /** The arguments, or what is wrong with them (one line). */
 export function parseHarnessArgs(argv: string[], env: NodeJS.ProcessEnv): HarnessArgs | string {
-  let values: { stack?: string; only: string[] };
+  let values: { stack?: string; only: string[]; engines?: string };
   try {
     ({ values } = parseArgs({
       args: argv,
       strict: true,
       allowPositionals: false,
-      options: { stack: { type: "string" }, only: { type: "string", multiple: true, default: [] } },
+      options: {
+        stack: { type: "string" },
+        only: { type: "string", multiple: true, default: [] },
+        engines: { type: "string" },
+      },
     }));
   } catch (error) {
     return (error as Error).message;
@@ -32,7 +38,13 @@ export function parseHarnessArgs(argv: string[], env: NodeJS.ProcessEnv): Harnes
   if (values.stack !== undefined && !values.stack.trim())
     return "--stack needs a stack name, e.g. --stack e2e";
   if (values.only.some((glob) => !glob.trim())) return "--only needs a glob, e.g. --only 'tenant-*'";
-  return { stack: values.stack || env.HARNESS_STACK || "harness", only: values.only };
+  if (values.engines !== undefined && !values.engines.trim())
+    return "--engines needs a pool file, e.g. --engines ci-engines.yaml";
+  return {
+    stack: values.stack || env.HARNESS_STACK || "harness",
+    only: values.only,
+    ...(values.engines ? { engines: values.engines } : {}),
+  };
 }
 
 /** The config override of an `--only` run (undefined without it); the rest of `harness:replays` stays. */

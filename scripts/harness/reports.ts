@@ -30,6 +30,8 @@ export interface RunRecord {
   reports: { json?: string; junit?: string; html?: string; artifacts?: string | null; run: string };
   error?: string;
   keptUp: boolean;
+  /** `--engines`: the pool's engine the stack ran on (no TLS material). */
+  engine?: { name: string; host?: string };
 }
 
 export function harnessReportsDir(root: string, stack: string): string {

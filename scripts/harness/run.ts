@@ -28,7 +28,9 @@ import {
   writeRunRecord,
   type HarnessResult,
 } from "./reports";
-import { edgeOfStack } from "./stack-file";
+import { chooseEngine, engineConfigValue, readEngineFile, type EngineLoad, type PoolEngine } from "./pool";
+import { edgeOfStack, engineOfStack, projectOf } from "./stack-file";
+import type { EngineAccess } from "../../contracts/engine";
 
 /** docs/pulumi.md: the documented passphrase of the local-only default stack. */
 export const DEFAULT_PASSPHRASE = "harness-local-only";
@@ -58,8 +60,10 @@ export interface HarnessDeps {
   installPulumi: () => Promise<void>;
   /** Whether `go` is installed (the toolchain is then an option). */
   goAvailable: () => Promise<boolean>;
-  /** Throws a message with the fix when Docker does not answer. */
-  pingDocker: () => Promise<void>;
+  /** Throws a message with the fix when Docker does not answer; `engine`: the stack's (harness:engine). */
+  pingDocker: (engine?: EngineAccess) => Promise<void>;
+  /** The harness stacks (`harness.stack` labels) running on an engine of a pool (`--engines`). */
+  stacksOn?: (engine: EngineAccess) => Promise<string[]>;
   /** Whether our own stack's edge holds the port (a kept-up stack: `up` will reuse it). */
   ownEdgeHolds: (stack: string, port: number) => Promise<boolean>;
   /** `config`: keys that replace the stack file's for this run's up only (`--only`). */
@@ -123,9 +127,32 @@ async function productionProblem(
   };
 }
 
+/**
+ * `--engines`: the pool's engine for the stack (scripts/harness/pool.ts), by counting the stacks
+ * running on each; or the problem.
+ */
+async function pickEngine(
+  deps: HarnessDeps,
+  file: string,
+  stack: string,
+): Promise<{ engine: PoolEngine; reason: string } | { problem: string }> {
+  const engines = readEngineFile(file);
+  if (typeof engines === "string") return { problem: `--engines ${file}: ${engines}` };
+  const count = deps.stacksOn;
+  if (!count) return { problem: "--engines: this runner cannot count stacks on engines" };
+  const loads: EngineLoad[] = await Promise.all(
+    engines.map(async (engine) => ({
+      engine,
+      stacks: await count(engine).catch((error: Error) => ({ error: error.message.split("\n")[0] })),
+    })),
+  );
+  return chooseEngine(loads, `${projectOf(deps.workDir)}/${stack}`);
+}
+
 async function preflight(
   deps: HarnessDeps,
   stack: string,
+  pooled?: PoolEngine,
 ): Promise<{ problems: Problem[]; cli?: PulumiCli; details: string[] }> {
   const problems: Problem[] = [];
   const details: string[] = [];
@@ -134,15 +161,18 @@ async function preflight(
   const { cli, problem } = await findCli(deps);
   if (problem) problems.push(problem);
   let dockerUp = true;
+  // The stack's engine: the pool's pick, else the stack file's harness:engine (absent: Docker's defaults).
+  const engine = pooled ?? engineOfStack(deps.workDir, stack);
   try {
-    await deps.pingDocker();
+    await deps.pingDocker(engine?.host ? engine : undefined);
   } catch (error) {
     dockerUp = false;
     const [what, ...fix] = (error as Error).message.split(": ");
     problems.push({ what, fix: fix.join(": ") || "start the Docker engine" });
   }
   const edge = edgeOfStack(deps.workDir, stack);
-  if (edge.port !== 0 && !(await portFree(edge.port, edge.bindAddress))) {
+  // On a configured engine the edge binds its publishAddress, which this machine may not have.
+  if (!engine && edge.port !== 0 && !(await portFree(edge.port, edge.bindAddress))) {
     const ours = dockerUp && (await deps.ownEdgeHolds(stack, edge.port).catch(() => false));
     if (!ours) problems.push(edgePortProblem(edge.port, edge.bindAddress, stack));
   }
@@ -215,8 +245,21 @@ export async function runHarness(deps: HarnessDeps): Promise<number> {
   const stack = args.stack;
   const dir = harnessReportsDir(deps.repoRoot, stack);
 
+  let pooled: PoolEngine | undefined;
+  if (args.engines) {
+    const pick = await pickEngine(deps, args.engines, stack);
+    if ("problem" in pick) {
+      log(
+        `✗ ${pick.problem}\n            fix: wait for a stack to finish, raise maxStacks, or add an engine to the pool`,
+      );
+      return EXIT.harnessFailed;
+    }
+    pooled = pick.engine;
+    log(`engine pool: ${pooled.name} (${pooled.host ?? "Docker's defaults"}; ${pick.reason})`);
+  }
+
   log(`preflight (stack ${stack})`);
-  const { problems, cli, details } = await preflight(deps, stack);
+  const { problems, cli, details } = await preflight(deps, stack, pooled);
   for (const line of details) deps.log(line);
   if (problems.length > 0 || !cli) {
     for (const p of problems) log(`✗ ${p.what}\n            fix: ${p.fix}`);
@@ -240,8 +283,13 @@ export async function runHarness(deps: HarnessDeps): Promise<number> {
       `REBUILD=1: forcing the locally built images to rebuild (${REBUILD_NONCE_ENV}=${env[REBUILD_NONCE_ENV]})`,
     );
   }
-  const config = onlyConfig(deps.workDir, stack, args.only);
-  if (config) {
+  const only = onlyConfig(deps.workDir, stack, args.only);
+  // The pool's pick, as this up's harness:engine (the stack file is not changed; outputs.engine records it).
+  const config =
+    only || pooled
+      ? { ...only, ...(pooled ? { "harness:engine": engineConfigValue(pooled) } : {}) }
+      : undefined;
+  if (only) {
     log(
       `--only ${args.only.join(" ")}: this up runs only the matching replays (harness:replays.include for this up; Pulumi.${stack}.yaml is not changed)`,
     );
@@ -336,6 +384,7 @@ export async function runHarness(deps: HarnessDeps): Promise<number> {
     reports,
     error,
     keptUp: keepUp,
+    ...(pooled ? { engine: { name: pooled.name, host: pooled.host } } : {}),
   });
   log(
     `reports: ${[reports.json, reports.junit, reports.artifacts ?? undefined, run].filter(Boolean).join(", ")}`,

@@ -1,7 +1,8 @@
 /** What `npm run harness` needs from the project files: the project name, and the edge and replays of `Pulumi.<stack>.yaml`. */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { parseEngine, type EngineConfig } from "../../config/engine";
 import { DEFAULT_EDGE } from "../../config/schema";
 
 export function edgeOfStack(root: string, stack: string): { port: number; bindAddress: string } {
@@ -35,6 +36,27 @@ export function replaysOfStack(root: string, stack: string): Record<string, unkn
   return value !== null && typeof value === "object" && !Array.isArray(value)
     ? (value as Record<string, unknown>)
     : {};
+}
+
+/**
+ * The stack file's `harness:engine`, for the preflight's reachability check: undefined when absent,
+ * or when it cannot be read here (certificates given as Pulumi secrets, which only the engine
+ * decrypts; a config problem, which `up` reports with its fix).
+ */
+export function engineOfStack(root: string, stack: string): EngineConfig | undefined {
+  const file = join(root, `Pulumi.${stack}.yaml`);
+  if (!existsSync(file)) return undefined;
+  const doc = (parse(readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const value = doc.config?.["harness:engine"];
+  if (value === undefined) return undefined;
+  const is = (kind: "isDirectory" | "isFile") => (p: string) => existsSync(p) && statSync(p)[kind]();
+  const parsed = parseEngine(value, {
+    key: "harness:engine",
+    baseDir: root,
+    isDirectory: is("isDirectory"),
+    isFile: is("isFile"),
+  });
+  return parsed.problems.length === 0 ? parsed.engine : undefined;
 }
 
 /** The project name in Pulumi.yaml (the `harness.stack` label is `<project>/<stack>`). */

@@ -208,7 +208,7 @@ describe("one stack through its life on the real engine", { concurrency: false }
     assert.equal(unknown.statusCode, 421, "an unknown Host is refused at the edge");
 
     const containers = await docker.listContainers({ filters: { label: [`${LABEL_STACK}=${s.label}`] } });
-    assert.equal(containers.length, 7, "redis, cp-stub, 2 × (postgres, tenant), cf-proxy");
+    assert.equal(containers.length, 8, "redis, cp-stub, 2 × (postgres, tenant), cf-proxy, sinkhole");
     for (const c of containers) {
       assert.ok(c.Labels[LABEL_ROLE], `${c.Names[0]} carries ${LABEL_ROLE}`);
       for (const p of c.Ports.filter((port) => port.PublicPort)) {
@@ -328,13 +328,18 @@ describe("one stack through its life on the real engine", { concurrency: false }
       assert.deepEqual(named(up.steps, "replace"), [
         "replays-command",
         "seed-command",
+        "sinkhole-isolate-alpha",
+        "sinkhole-isolate-beta",
         "tenant-alpha-container",
         "tenant-beta-container",
         "tenant-image-image",
       ]);
       assert.deepEqual(
         changes(up.steps).filter(
-          (c) => !/ (replays-command|seed-command|tenant-(alpha|beta)-container|tenant-image-image)$/.test(c),
+          (c) =>
+            !/ (replays-command|seed-command|sinkhole-isolate-(alpha|beta)|tenant-(alpha|beta)-container|tenant-image-image)$/.test(
+              c,
+            ),
         ),
         [],
         "the edge, postgres, redis, the cp-stub and their images are untouched",

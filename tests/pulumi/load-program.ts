@@ -60,6 +60,8 @@ export interface RegisteredResource {
   urn?: string;
   /** URN of the parent (the Stack for top-level components). */
   parent?: string;
+  /** The explicit provider reference (`<provider URN>::<id>`), when the resource names one. */
+  provider?: string;
   custom: boolean;
   /** Inputs as the SDK serialized them, secrets unwrapped. */
   inputs: Record<string, unknown>;
@@ -209,9 +211,17 @@ export function harnessMocks(data: MockData = {}): pulumi.runtime.Mocks {
           Object.assign(state, { imageId, repoDigest: "" });
           return { id: `${imageId}${String(inputs.name)}`, state };
         }
-        case "docker:index/container:Container":
-          // Every published port carries its host port (components/host-port.ts): echoed as is.
-          return { id: hex(`container\0${JSON.stringify(inputs)}`), state };
+        case "docker:index/container:Container": {
+          // Every published port carries its host port (components/host-port.ts): echoed as is. An
+          // address on each network it joins, as the provider reports (the sinkhole's is the tenants' DNS).
+          const id = hex(`container\0${JSON.stringify(inputs)}`);
+          const networks = (inputs.networksAdvanced ?? []) as { name: string }[];
+          state.networkDatas = networks.map((n, i) => ({
+            networkName: n.name,
+            ipAddress: `172.30.${i}.${(parseInt(id.slice(0, 4), 16) % 250) + 2}`,
+          }));
+          return { id, state };
+        }
         case "command:local:Command": {
           const stdout =
             data.commandStdout?.[args.name] ??
@@ -389,6 +399,7 @@ interface MonitorRequest {
   getType(): string;
   getName(): string;
   getParent(): string;
+  getProvider?(): string;
   getCustom(): boolean;
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
   getDependenciesList(): string[];
@@ -438,6 +449,7 @@ function instrumentMonitor(log: string[]): {
       type: req.getType(),
       name: req.getName(),
       parent: req.getParent() || undefined,
+      provider: req.getProvider?.() || undefined,
       custom: req.getCustom(),
       inputs: unwrapSecrets(raw, "", secretInputs) as Record<string, unknown>,
       secretInputs,

@@ -47,6 +47,7 @@ for (const tenants of [["solo"], ["alpha", "beta"], ["alpha", "beta", "gamma"]])
         "ci-42-redis",
         "ci-42-cp-stub",
         "ci-42-cf-proxy",
+        "ci-42-sinkhole",
         ...tenants.flatMap((t) => [`ci-42-postgres-${t}`, `ci-42-tenant-${t}`]),
       ].sort(),
     );
@@ -58,11 +59,12 @@ for (const tenants of [["solo"], ["alpha", "beta"], ["alpha", "beta", "gamma"]])
       "cf-proxy-image",
       "cp-stub-image",
       "postgres-image-image",
+      "sinkhole-image",
       "tenant-image-image",
     ]);
     for (const image of built) {
       const name = String(image.inputs.name);
-      const m = /^harness-ci-42\/(cf-proxy|cp-stub|postgres|tenant):[0-9a-f]{12}$/.exec(name);
+      const m = /^harness-ci-42\/(cf-proxy|cp-stub|postgres|sinkhole|tenant):[0-9a-f]{12}$/.exec(name);
       assert.ok(m, `${image.name}: ${name} is harness-<stack>/<role>:<12 hex>`);
       assert.deepEqual(buildOf(image).labels, { "harness.stack": "harness/ci-42", "harness.role": m[1] });
     }
@@ -264,12 +266,25 @@ describe("two tenants (the default stack's shape)", () => {
     const aliases = (name: string) =>
       g.get(name).inputs.networksAdvanced as { name: string; aliases: string[] }[];
     const net = networkOf(g);
-    for (const c of g.ofType(CONTAINER)) assert.equal(aliases(c.name)[0].name, net, c.name);
-    assert.deepEqual(aliases("postgres-alpha-container"), [{ name: net, aliases: ["postgres-alpha"] }]);
-    assert.deepEqual(aliases("redis-container")[0].aliases, ["redis"]);
-    assert.deepEqual(aliases("cp-stub-container")[0].aliases, ["cp-stub"]);
-    assert.deepEqual(aliases("tenant-beta-container")[0].aliases, ["tenant-beta"]);
-    assert.deepEqual(aliases("cf-proxy-container")[0].aliases, ["cf-proxy"]);
+    const pub = String((g.get("publish-network-bridge").inputs.triggers as string[])[0]);
+    // Issue 14: every container on the internal network, with its alias there; what publishes a port
+    // joins the bridge first (Docker publishes nothing from an internal network); a tenant never does.
+    const onInternal = (name: string) => aliases(name).find((n) => n.name === net)?.aliases;
+    for (const c of g.ofType(CONTAINER)) assert.ok(onInternal(c.name), `${c.name} is on ${net}`);
+    for (const c of ["postgres-alpha-container", "cp-stub-container", "cf-proxy-container"])
+      assert.deepEqual(aliases(c)[0], { name: pub }, `${c} is dual-homed`);
+    for (const c of [
+      "tenant-alpha-container",
+      "tenant-beta-container",
+      "redis-container",
+      "sinkhole-container",
+    ])
+      assert.equal(aliases(c).length, 1, `${c} is on the internal network only`);
+    assert.deepEqual(onInternal("postgres-alpha-container"), ["postgres-alpha"]);
+    assert.deepEqual(onInternal("redis-container"), ["redis"]);
+    assert.deepEqual(onInternal("cp-stub-container"), ["cp-stub"]);
+    assert.deepEqual(onInternal("tenant-beta-container"), ["tenant-beta"]);
+    assert.deepEqual(onInternal("cf-proxy-container"), ["cf-proxy"]);
   });
 
   test("dependency edges: every container starts at once (on the network, from its image); the seed waits for every container's health gate; replays after the seed", () => {
@@ -426,7 +441,7 @@ describe("two tenants (the default stack's shape)", () => {
     assert.equal(net.type, COMMAND);
     const spec = {
       driver: "bridge",
-      internal: false,
+      internal: true,
       labels: labelList({ "harness.stack": "harness/harness", "harness.role": "network" }),
     };
     const name = networkName(new Naming("harness", "harness"), spec);
@@ -487,7 +502,7 @@ describe("two tenants (the default stack's shape)", () => {
       ),
     );
     assert.equal(target.tenants[1].container, "harness-tenant-beta");
-    assert.equal(target.containers.length, 7);
+    assert.equal(target.containers.length, 8);
     assert.match(target.reportsDir, /\/\.harness\/reports\/harness$/);
     const tenantIds = ["tenant-alpha-container", "tenant-beta-container"].map((n) => g.get(n).id);
     assert.deepEqual(seed.triggers, tenantIds, "the seed re-runs only when a tenant container is replaced");
@@ -511,6 +526,8 @@ describe("two tenants (the default stack's shape)", () => {
     const { images, ...seedTarget } = JSON.parse(env.HARNESS_TARGET) as Record<string, unknown>;
     assert.deepEqual(seedTarget, target);
     assert.deepEqual(Object.keys(images as object), ["tenant", "cp-stub", "cf-proxy"]);
+    // Where the egress journal is, with harness:egress (also in the `target` output: kept-stack runs).
+    assert.deepEqual(target.egress, { container: "harness-sinkhole", mode: "fail", allow: [] });
     assert.equal(env.HARNESS_SUITES, undefined, "no suites configured: none handed to the runner");
     const triggers = replays.triggers as string[];
     assert.match(triggers[0], /^content:[0-9a-f]{64}$/);
@@ -532,6 +549,7 @@ describe("two tenants (the default stack's shape)", () => {
       "containers",
       "cpStubUrl",
       "edgeUrl",
+      "engine",
       "legacyHost",
       "replays",
       "replaysPassed",
@@ -566,7 +584,7 @@ describe("two tenants (the default stack's shape)", () => {
     assert.equal(o.replays.total, 2);
     assert.equal(o.replaysPassed, true);
     assert.deepEqual(o.reports, { json: "/tmp/report.json", junit: "/tmp/junit.xml", artifacts: null });
-    assert.equal(o.containers.length, 7);
+    assert.equal(o.containers.length, 8);
     assert.deepEqual(o.suites, [], "no harness:suites configured");
     // What the Commands get, for `npm run replays -- --stack` (scripts/replays.ts).
     assert.equal(
@@ -583,7 +601,7 @@ describe("two tenants (the default stack's shape)", () => {
 
   test("the host-side bundles are produced before any resource is declared", () => {
     const log = g.result.log;
-    assert.deepEqual(log.slice(0, 2), ["bundle cp-stub", "bundle tenant"]);
+    assert.deepEqual(log.slice(0, 3), ["bundle cp-stub", "bundle sinkhole", "bundle tenant"]);
     const firstResource = log.findIndex(
       (l) => l.startsWith("register ") && !l.startsWith("register pulumi:pulumi:Stack"),
     );

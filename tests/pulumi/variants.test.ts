@@ -69,7 +69,7 @@ describe("tenant from a user's build context", () => {
     );
   });
 
-  test("tenants run it by image id with the anchor's healthcheck; only the cp-stub is bundled", () => {
+  test("tenants run it by image id with the anchor's healthcheck; only the cp-stub and the sinkhole are bundled", () => {
     const imageId = g.get("tenant-image-image").state?.imageId;
     assert.match(String(imageId), /^sha256:[0-9a-f]{64}$/);
     for (const t of ["alpha", "beta"]) {
@@ -82,7 +82,7 @@ describe("tenant from a user's build context", () => {
     }
     assert.deepEqual(
       g.result.log.filter((l) => l.startsWith("bundle")),
-      ["bundle cp-stub"],
+      ["bundle cp-stub", "bundle sinkhole"],
     );
     const target = JSON.parse(
       (g.get("seed-command").inputs.environment as Record<string, string>).HARNESS_TARGET,
@@ -112,7 +112,7 @@ describe("tenant from a prebuilt image", () => {
       builtImages(g)
         .map((i) => i.name)
         .sort(),
-      ["cf-proxy-image", "cp-stub-image", "postgres-image-image"],
+      ["cf-proxy-image", "cp-stub-image", "postgres-image-image", "sinkhole-image"],
     );
   });
 
@@ -229,7 +229,7 @@ test("keepImages: built images kept on destroy; imageBuilder and base images are
     }),
   );
   const built = builtImages(g);
-  assert.equal(built.length, 4);
+  assert.equal(built.length, 5);
   for (const image of built) {
     assert.equal(image.inputs.keepLocally, true, `${image.name} is kept`);
     assert.equal(buildOf(image).useLegacyBuilder, true, `${image.name}: BuilderV1 is the legacy builder`);
