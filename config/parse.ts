@@ -10,7 +10,7 @@ import { edgeOptionProblems } from "../cf-proxy";
 import { defaultOrgId, tenantHost, TENANT_NAME_PATTERN } from "../contracts/hosts";
 import { checkSuites, type SuiteSpec } from "../contracts/suites";
 import { HEALTHCHECKS } from "../lib/docker";
-import { edgeOptions } from "../lib/edge";
+import { edgeOptions } from "./edge";
 import { ConfigError, type ConfigProblem } from "./errors";
 import {
   CONFIG_KEYS,
