@@ -2,6 +2,79 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+// Dependency direction (docs: README, Layout). Pure logic — the wire contracts, the config, the small
+// helpers and the edge's nginx renderer — imports nothing from the Pulumi resources, the services,
+// the tooling or the tests; contracts import only contracts, and lib/ sits below config/. Tests and
+// test support are exempt: they may reach anything they test.
+const TESTS = ["**/*.test.ts", "**/test-support/**", "**/test-support.ts", "**/test/**", "tests/**"];
+const NOT_PURE = [
+  {
+    group: ["**/components/**", "**/program", "**/index"],
+    message: "pure logic must not import the Pulumi resources",
+  },
+  {
+    group: ["**/runner/**", "**/cp-stub/**", "**/tenant/**", "**/sinkhole/**", "**/images/**"],
+    message: "pure logic must not import a service or its image bundling",
+  },
+  {
+    group: [
+      "**/tests/**",
+      "**/scripts/**",
+      "**/loopback/**",
+      "**/bench/**",
+      "**/config-lint/**",
+      "**/policy/**",
+    ],
+    message: "pure logic must not import tooling or tests",
+  },
+];
+const layer = (files, patterns) => ({
+  files,
+  ignores: TESTS,
+  rules: { "no-restricted-imports": ["error", { patterns }] },
+});
+const dependencyDirection = [
+  // Nothing but tests imports the tests (first: a layer below repeats it, as a later block replaces the rule).
+  {
+    files: ["**/*.ts"],
+    ignores: TESTS,
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["**/tests/**"], message: "only tests import tests/" }] },
+      ],
+    },
+  },
+  layer(
+    ["contracts/**/*.ts"],
+    [
+      ...NOT_PURE,
+      {
+        group: ["**/config/**", "**/lib/**", "**/cf-proxy", "**/cf-proxy/**", "@pulumi/*"],
+        message: "contracts import only contracts",
+      },
+    ],
+  ),
+  layer(
+    ["lib/**/*.ts"],
+    [
+      ...NOT_PURE,
+      { group: ["**/config/**", "@pulumi/*"], message: "lib/ sits below config/ and knows no Pulumi" },
+    ],
+  ),
+  layer(["config/**/*.ts"], NOT_PURE),
+  layer(
+    ["cf-proxy/**/*.ts"],
+    [
+      ...NOT_PURE,
+      {
+        group: ["**/config/**", "**/lib/**", "@pulumi/*"],
+        message: "the edge renderer stands alone: it gets its options",
+      },
+    ],
+  ),
+];
+
 export default tseslint.config(
   { ignores: ["node_modules/", "bin/", ".harness/", "**/dist/", ".pulumi/"] },
   js.configs.recommended,
@@ -27,4 +100,5 @@ export default tseslint.config(
       },
     },
   },
+  ...dependencyDirection,
 );

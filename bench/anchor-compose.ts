@@ -1,7 +1,7 @@
 /**
  * The anchor-semantics baseline's compose file (pure): the harness's own containers, on the same
- * images, put in the anchor's compose shape (ANCHOR-HARNESS §3.1–3.3): postgres per tenant, the shared
- * redis and cp-stub first; each tenant once its postgres, redis and cp-stub are `service_healthy`; the
+ * images, put in the anchor's compose shape (docs/anchor.md#compose-topology): postgres per tenant, the
+ * shared redis and cp-stub first; each tenant once its postgres, redis and cp-stub are `service_healthy`; the
  * cf-proxy edge once every tenant is `service_healthy`; the anchor's probe timing (2 s for postgres,
  * redis and cp-stub, 5 s for the tenants; timeout 5 s; 10 and 20 retries; no start period). Service
  * names are the harness's network aliases, so the tenants' environment and the rendered nginx.conf
@@ -34,13 +34,19 @@ export interface ProbeTiming {
   retries: number;
 }
 
-/** The anchor's probe timing (ANCHOR-HARNESS §3.1): infra 2 s/5 s/10, tenants 5 s/5 s/20, no start period. */
+/**
+ * The anchor's probe timing (docs/anchor.md#services-and-probes): infra 2 s/5 s/10, tenants 5 s/5 s/20, no
+ * start period.
+ */
 export const ANCHOR_TIMING: { infra: ProbeTiming; tenant: ProbeTiming } = {
   infra: { interval: "2s", timeout: "5s", retries: 10 },
   tenant: { interval: "5s", timeout: "5s", retries: 20 },
 };
 
-/** The anchor's probes where they run on these images (§3.3: `-d molecule` since b5bb3559). */
+/**
+ * The anchor's probes where they run on these images (docs/anchor.md#services-and-probes: `-d molecule` since
+ * b5bb3559).
+ */
 export const ANCHOR_PROBES = {
   postgres: ["CMD-SHELL", `pg_isready -U ${POSTGRES_USER} -d ${POSTGRES_DB}`],
   redis: ["CMD", "redis-cli", "ping"],
@@ -59,7 +65,7 @@ export interface AnchorImages {
 
 export interface AnchorTenant {
   name: string;
-  /** The tenant's environment, values resolved (components/tenant.ts `tenantEnvVars`). */
+  /** The tenant's environment, values resolved (lib/tenant-env.ts `tenantEnvVars`). */
   env: Record<string, string>;
   postgresPassword: string;
 }

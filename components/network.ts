@@ -18,7 +18,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { labelList, type Naming } from "../lib/naming";
-import { shellQuote } from "../lib/runner";
+import { shellQuote } from "../lib/shell";
 import { commandEnvironment, type Engine } from "./engine";
 
 export interface HarnessNetworkArgs {

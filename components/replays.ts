@@ -12,7 +12,7 @@ import { SEED_ENV } from "../contracts/seed";
 import { SUITES_ENV, type SuiteSpec } from "../contracts/suites";
 import { summaryPassed, type ReplaySummary } from "../contracts/summary";
 import { TARGET_ENV } from "../contracts/target";
-import { parseSummary, replaysCommand, type ReplaysCommandOptions } from "../lib/runner";
+import { parseSummary, replaysCommand, type ReplaysCommandOptions } from "../runner/invoke";
 
 export interface ReplaysArgs extends ReplaysCommandOptions {
   repoRoot: string;

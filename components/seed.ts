@@ -8,7 +8,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { TARGET_ENV } from "../contracts/target";
 import type { SeedResult } from "../contracts/seed";
-import { parseSeed, seedCommand } from "../lib/runner";
+import { parseSeed, seedCommand } from "../runner/invoke";
 
 export interface SeedArgs {
   repoRoot: string;

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import type { ImageBuilder } from "../config/schema";
 import { healthcheck } from "../lib/docker";
 import { LABEL_ROLE, LABEL_STACK, type Naming } from "../lib/naming";
-import { shellQuote } from "../lib/runner";
+import { shellQuote } from "../lib/shell";
 import { serviceContainer } from "./container";
 import { commandEnvironment, type Engine } from "./engine";
 import { localImage } from "./local-image";

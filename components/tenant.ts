@@ -1,5 +1,5 @@
 /**
- * One tenant with every production layer switched on (ANCHOR-HARNESS §9.1): TenantGuard
+ * One tenant with every production layer switched on (docs/anchor.md#layer-switches): TenantGuard
  * (MOLECULE_ORG_ID), the /cp/* proxy (CP_UPSTREAM_URL), the canvas proxy (CANVAS_PROXY_URL), strict
  * auth (ADMIN_TOKEN + MOLECULE_ENV=production) and strict crypto (SECRETS_ENCRYPTION_KEY). Every CP
  * and LLM URL points at the cp-stub: no call leaves the harness. Its own Postgres, the shared Redis.
@@ -9,16 +9,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { tenantHost } from "../contracts/hosts";
 import type { TenantConfig } from "../config/schema";
 import type { Healthcheck } from "../lib/docker";
-import { ALIASES, LABEL_TENANT, PORTS, type Naming } from "../lib/naming";
+import { ALIASES, LABEL_TENANT, type Naming } from "../lib/naming";
+import { tenantEnv } from "../lib/tenant-env";
 import type { CpStub } from "./cp-stub";
 import { serviceContainer } from "./container";
 import type { Engine } from "./engine";
 import { GeneratedSecret } from "./generated-secret";
 import type { Postgres } from "./postgres";
 import type { Redis } from "./redis";
-
-/** The stub accepts any usage token; the tenant's managed-mode boot check only needs one set. */
-export const LLM_USAGE_TOKEN = "harness-llm-usage-token";
 
 /** Label carrying the id of the tenant's postgres container: a new database means a new tenant (migrations run at boot). */
 export const LABEL_POSTGRES_ID = "harness.postgres-id";
@@ -41,53 +39,6 @@ export interface TenantArgs {
   /** undefined = the image's own HEALTHCHECK. */
   healthcheck: Healthcheck | undefined;
   waitTimeoutSeconds: number;
-}
-
-export interface TenantEnvInput {
-  alias: string;
-  databaseUrl: string;
-  redisUrl: string;
-  cpStubUrl: string;
-  orgId: string;
-  adminToken: string;
-  encryptionKey: string;
-  rateLimit: number;
-  extraEnv: Record<string, string>;
-}
-
-/** The tenant's environment (pure; values resolved). Extra env first: the managed keys always win. */
-export function tenantEnvVars(v: TenantEnvInput): Record<string, string> {
-  return {
-    ...v.extraEnv,
-    PORT: String(PORTS.tenant),
-    PLATFORM_URL: `http://${v.alias}:${PORTS.tenant}`,
-    DATABASE_URL: v.databaseUrl,
-    REDIS_URL: v.redisUrl,
-    MOLECULE_ENV: "production",
-    MOLECULE_ORG_ID: v.orgId,
-    ADMIN_TOKEN: v.adminToken,
-    SECRETS_ENCRYPTION_KEY: v.encryptionKey,
-    CP_UPSTREAM_URL: v.cpStubUrl,
-    MOLECULE_CP_URL: v.cpStubUrl,
-    CP_PROVISION_URL: v.cpStubUrl,
-    // The canvas server inside the same container (the entrypoint's default, made explicit).
-    CANVAS_PROXY_URL: "http://localhost:3000",
-    RATE_LIMIT: String(v.rateLimit),
-    MOLECULE_LLM_USAGE_URL: `${v.cpStubUrl}/llm/usage`,
-    MOLECULE_LLM_BASE_URL: `${v.cpStubUrl}/llm/openai/v1`,
-    MOLECULE_LLM_ANTHROPIC_BASE_URL: `${v.cpStubUrl}/llm/anthropic/v1`,
-    MOLECULE_LLM_USAGE_TOKEN: LLM_USAGE_TOKEN,
-    // The memory sidecar needs pgvector, which plain postgres lacks.
-    MEMORY_PLUGIN_DISABLE: "1",
-  };
-}
-
-/** The same as the container's `envs` list, sorted so the input is stable. */
-export function tenantEnv(v: TenantEnvInput): string[] {
-  const env = tenantEnvVars(v);
-  return Object.keys(env)
-    .sort()
-    .map((key) => `${key}=${env[key]}`);
 }
 
 export class Tenant extends pulumi.ComponentResource {

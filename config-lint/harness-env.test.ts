@@ -1,6 +1,6 @@
 /**
  * The harness side: each tenant's env for a stack, computed from Pulumi.<stack>.yaml through
- * config/parse.ts and components/tenant.ts's tenantEnvVars, exactly as the program computes it —
+ * config/parse.ts and lib/tenant-env.ts's tenantEnvVars, exactly as the program computes it —
  * checked against the env the program itself declares for each tenant container (run under
  * mocks, tests/pulumi/load-program.ts). And the `harness:production` config key.
  */

@@ -2,7 +2,7 @@
  * The environment each harness tenant container gets for a stack, computed as the program computes
  * it, without Docker or the Pulumi CLI: the stack's `Pulumi.<stack>.yaml` is read as the CLI hands
  * it to the program (structured values as JSON text), validated by config/parse.ts, and every
- * tenant's env comes from `tenantEnvVars` (components/tenant.ts), the function the program itself
+ * tenant's env comes from `tenantEnvVars` (lib/tenant-env.ts), the function the program itself
  * uses, with the same wiring (lib/naming.ts aliases and ports). Plus what the tenant image's own
  * ENV contributes where the harness builds it (the reference tenant's `tenant/Dockerfile`, or
  * `harness:tenantImage.build`'s Dockerfile and target).
@@ -14,7 +14,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parse as parseYaml, parseDocument } from "yaml";
-import { tenantEnvVars } from "../components/tenant";
+import { tenantEnvVars } from "../lib/tenant-env";
 import { ConfigError } from "../config/errors";
 import { harnessKeys, parseHarnessConfig } from "../config/parse";
 import type { HarnessConfig, TenantConfig } from "../config/schema";

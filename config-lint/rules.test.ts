@@ -44,7 +44,7 @@ describe("missing", () => {
       {},
       { STRIPE_API_KEY: { name: "STRIPE_API_KEY", source: "secretKeyRef s/k", secret: true } },
     );
-    assert.match(fs[0].fix, /components\/tenant\.ts \(tenantEnvVars\) as a secret/);
+    assert.match(fs[0].fix, /lib\/tenant-env\.ts \(tenantEnvVars\) as a secret/);
   });
   test("set on both sides, or by the image's own ENV: no finding", () => {
     assert.deepEqual(
@@ -75,7 +75,7 @@ describe("extra", () => {
   test("a harness-managed variable production dropped: error pointing at tenantEnvVars", () => {
     const fs = run({ MOLECULE_CP_URL: "http://cp-stub:9090" }, {});
     assert.deepEqual(summary(fs), ["error extra MOLECULE_CP_URL"]);
-    assert.match(fs[0].fix, /components\/tenant\.ts \(tenantEnvVars\)/);
+    assert.match(fs[0].fix, /lib\/tenant-env\.ts \(tenantEnvVars\)/);
   });
   test("one of the harness's documented variables: not an error, with its reason", () => {
     const fs = run({ RATE_LIMIT: "1000", MEMORY_PLUGIN_DISABLE: "1" }, {});

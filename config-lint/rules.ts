@@ -182,8 +182,8 @@ export function tenantFindings(
       name,
       `production sets it (${p.source}); the harness does not: a layer or setting the harness skips`,
       isSecretLooking(p)
-        ? `wire it in components/tenant.ts (tenantEnvVars) as a secret; ${ALLOW_HINT}`
-        : `set it for every tenant: \`pulumi config set --path 'harness:tenantEnv.${name}' <value>\` (a layer: wire it in components/tenant.ts); ${ALLOW_HINT}`,
+        ? `wire it in lib/tenant-env.ts (tenantEnvVars) as a secret; ${ALLOW_HINT}`
+        : `set it for every tenant: \`pulumi config set --path 'harness:tenantEnv.${name}' <value>\` (a layer: wire it in lib/tenant-env.ts); ${ALLOW_HINT}`,
     );
   }
 
@@ -207,7 +207,7 @@ export function tenantFindings(
     const fix =
       h.origin === "tenantEnv"
         ? `remove it from harness:tenantEnv (\`pulumi config rm --path 'harness:tenantEnv.${name}'\`), or set it in production too; ${ALLOW_HINT}`
-        : `production has turned this off or renamed it: follow production in components/tenant.ts (tenantEnvVars), or set it in production too; ${ALLOW_HINT}`;
+        : `production has turned this off or renamed it: follow production in lib/tenant-env.ts (tenantEnvVars), or set it in production too; ${ALLOW_HINT}`;
     add(
       "extra",
       name,
@@ -234,7 +234,7 @@ export function tenantFindings(
             ? "the values differ (not shown: secret-looking)"
             : `must be equal: production ${q(p.value)}, harness ${q(h.value)}`,
           name === "MOLECULE_ENV"
-            ? "the harness always runs MOLECULE_ENV=production (components/tenant.ts); production must too — strict auth and crypto depend on it"
+            ? "the harness always runs MOLECULE_ENV=production (lib/tenant-env.ts); production must too — strict auth and crypto depend on it"
             : `make the two equal; ${ALLOW_HINT}`,
         );
       }
@@ -299,7 +299,7 @@ export function tenantFindings(
           "value",
           name,
           "empty in the harness: the layer it switches on is off",
-          "give it a non-empty value (components/tenant.ts, or the tenant's config)",
+          "give it a non-empty value (lib/tenant-env.ts, or the tenant's config)",
         );
       }
       if (p.value !== undefined && p.value.trim() === "") {

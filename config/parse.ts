@@ -11,7 +11,7 @@ import { defaultOrgId, tenantHost, TENANT_NAME_PATTERN } from "../contracts/host
 import { DEFAULT_EGRESS, type EgressPolicy } from "../contracts/egress";
 import { checkSuites, type SuiteSpec } from "../contracts/suites";
 import { HEALTHCHECKS } from "../lib/docker";
-import { edgeOptions } from "../lib/edge";
+import { edgeOptions } from "./edge";
 import { parseEngine, type EngineConfig } from "./engine";
 import { ConfigError, type ConfigProblem } from "./errors";
 import {

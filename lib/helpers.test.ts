@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { describe, test } from "node:test";
 import { HEALTH_TIMING, HEALTHCHECKS, healthcheck, randomSecretCommand } from "./docker";
-import { edgeOptions } from "./edge";
 import { ALIASES, labelList, Naming } from "./naming";
-import { parseRunnerJson, parseSeed, parseSummary, replaysCommand, seedCommand, shellQuote } from "./runner";
+import { parseRunnerJson, parseSeed, parseSummary, replaysCommand, seedCommand } from "../runner/invoke";
+import { shellQuote } from "./shell";
 import { buildHarnessTarget, clientHost, databaseUrl, edgeClientHost, httpUrl, tenantUrl } from "./target";
 
 describe("naming", () => {
@@ -54,7 +54,7 @@ describe("docker helpers", () => {
 });
 
 describe("runner invocation", () => {
-  test("seed and replays command lines (PROJECT-SPEC §5 contract)", () => {
+  test("seed and replays command lines (docs/design.md#components-and-commands)", () => {
     assert.equal(seedCommand(), "node runner/dist/cli.js seed");
     assert.equal(
       replaysCommand({
@@ -188,26 +188,5 @@ describe("target and URLs", () => {
       containers: ["ci-tenant-a"],
       reportsDir: "/repo/.harness/reports/ci",
     });
-  });
-});
-
-test("edge options: tenant aliases on the tenant port, Docker DNS, config passed through", () => {
-  const options = edgeOptions([{ name: "alpha" }, { name: "beta" }], {
-    port: 0,
-    bindAddress: "127.0.0.1",
-    forwardedProto: "http",
-    readTimeoutSeconds: 5,
-    maxBodySize: "1m",
-  });
-  assert.deepEqual(options, {
-    tenants: [
-      { name: "alpha", upstream: "tenant-alpha:8080" },
-      { name: "beta", upstream: "tenant-beta:8080" },
-    ],
-    listen: "8080",
-    forwardedProto: "http",
-    readTimeoutSeconds: 5,
-    maxBodySize: "1m",
-    resolver: "127.0.0.11",
   });
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { tenantEnv } from "../components/tenant";
+import { tenantEnv } from "../lib/tenant-env";
 import { localTenantEnv } from "./local-tenant-env";
 
 const input = {

@@ -1,9 +1,9 @@
 /**
  * The environment of a reference tenant on loopback: exactly what the Pulumi program gives a tenant
- * container (components/tenant.ts `tenantEnv`, the one list of managed variables), with only the
+ * container (lib/tenant-env.ts `tenantEnv`, the one list of managed variables), with only the
  * addresses that differ outside Docker replaced — ports on 127.0.0.1 instead of container names.
  */
-import { tenantEnvVars, type TenantEnvInput } from "../components/tenant";
+import { tenantEnvVars, type TenantEnvInput } from "../lib/tenant-env";
 
 export interface LocalTenantEnvInput extends Omit<TenantEnvInput, "alias" | "extraEnv"> {
   port: number;

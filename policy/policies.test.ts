@@ -296,7 +296,7 @@ describe("harness-production-coherence", () => {
       );
       assert.ok(
         one.includes(
-          'value MOLECULE_ENV (tenants beta): must be equal: production "production", harness "staging"; fix: the harness always runs MOLECULE_ENV=production (components/tenant.ts); production must too — strict auth and crypto depend on it @tenant-beta-container',
+          'value MOLECULE_ENV (tenants beta): must be equal: production "production", harness "staging"; fix: the harness always runs MOLECULE_ENV=production (lib/tenant-env.ts); production must too — strict auth and crypto depend on it @tenant-beta-container',
         ),
         one.join("\n"),
       );

@@ -1,6 +1,6 @@
 /**
  * buildinfo-stale-image — closes #2395 (tenant fix PR #2398, TenantGuard allowlist fix 8516a8f9).
- * ANCHOR-HARNESS §8.2, final form (both tenants, CI-only hard fail, cross-tenant equality).
+ * docs/anchor.md#buildinfo-stale-image, final form (both tenants, CI-only hard fail, cross-tenant equality).
  *
  * Production: redeploy-fleet reported success while tenants kept running the cached image. The
  * verifier fetches `/buildinfo` anonymously (no org header, no auth) and compares `.git_sha // ""`

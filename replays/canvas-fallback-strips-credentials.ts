@@ -1,6 +1,6 @@
 /**
  * canvas-fallback-strips-credentials — closes #451. Every path no API route claims goes to the
- * canvas server in the tenant (ANCHOR-HARNESS §9.4); the canvas must never receive the caller's
+ * canvas server in the tenant (docs/anchor.md#canvas-fallback); the canvas must never receive the caller's
  * credentials, so the fallback deletes `Authorization` and `Cookie` and passes everything else.
  * Through the edge, on every tenant, a request carrying the admin bearer and a session cookie goes
  * to the reference canvas's echo (`/__canvas/request`), which answers with exactly what reached it.

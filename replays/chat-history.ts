@@ -1,9 +1,9 @@
 /**
  * chat-history — closes #2472 (peer_id filter); also #2474 (the chat_history tool's wire) and #2476
- * (before_ts paging), and exercises #2478 (peer_id matches source OR target). ANCHOR-HARNESS §8.3,
+ * (before_ts paging), and exercises #2478 (peer_id matches source OR target). docs/anchor.md#chat-history,
  * all 16 assertions. As in the anchor it uses the legacy single-tenant names: the workspace is
- * ALPHA_ID (tenants[0]'s parent) and the peer BETA_ID (tenants[0]'s CHILD, not tenant beta — §14),
- * over the legacy host.
+ * ALPHA_ID (tenants[0]'s parent) and the peer BETA_ID (tenants[0]'s CHILD, not tenant beta —
+ * docs/anchor.md#quirks), over the legacy host.
  *   A  3 a2a_receive rows from the peer, 4 h / 2 h / 1 h old
  *   B  peer_id filter: 3 rows, newest first                             B1 B2 B3
  *   C  limit=2: the two newest                                          C1 C2 C3

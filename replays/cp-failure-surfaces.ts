@@ -1,11 +1,11 @@
 /**
- * cp-failure-surfaces — a CP provisioning failure must surface (bug class §15.3, success-shaped error
- * swallowing; the CP provisioner contract of ANCHOR-HARNESS §9.8). With a cp-stub override making
- * `POST /cp/workspaces/provision` answer 500 once, a workspace created on the tenant must end
- * `failed` with last_sample_error "provisioning failed" — not `online`, not stuck `provisioning` — and
- * the journal must show the tenant's provision call for that workspace, answered by the override.
- * On every tenant; the probe workspace and the override are removed afterwards (and leftovers of an
- * interrupted run before), so the suite can run again against the same stack.
+ * cp-failure-surfaces — a CP provisioning failure must surface (bug class
+ * docs/anchor.md#success-shaped-error-swallowing; the CP provisioner contract of
+ * docs/anchor.md#cp-provisioning). With a cp-stub override making `POST /cp/workspaces/provision` answer 500
+ * once, a workspace created on the tenant must end `failed` with last_sample_error "provisioning failed" —
+ * not `online`, not stuck `provisioning` — and the journal must show the tenant's provision call for that
+ * workspace, answered by the override. On every tenant; the probe workspace and the override are removed
+ * afterwards (and leftovers of an interrupted run before), so the suite can run again against the same stack.
  */
 import {
   defineReplay,

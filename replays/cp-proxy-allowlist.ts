@@ -1,7 +1,8 @@
 /**
  * cp-proxy-allowlist — the tenant's `/cp/*` reverse proxy forwards only what the browser may reach on
- * the control plane (ANCHOR-HARNESS §9.3 tables), guarding the "allowlist that opens admin paths"
- * class (§15.1). On every tenant, through the edge, with a browser's credentials:
+ * the control plane (the tables of docs/anchor.md#cp-proxy), guarding the "allowlist that opens admin paths"
+ * class (docs/anchor.md#env-gated-middleware-drift). On every tenant, through the edge, with a browser's
+ * credentials:
  *   - allowed paths reach the CP: the cp-stub's journal shows each request (one per unique probe
  *     marker) with the method, path and body, `Host` rewritten to the upstream, and `Authorization`
  *     and `Cookie` kept (the CP needs them); the client gets the CP's own answer;
@@ -20,7 +21,10 @@ import {
 } from "../runner/api";
 import { Checklist } from "./lib/checklist";
 
-/** §9.3: allowed — entries ending in `/` match any sub-path, others exactly or with a `/` sub-path. */
+/**
+ * docs/anchor.md#cp-proxy: allowed — entries ending in `/` match any sub-path, others exactly or with a `/`
+ * sub-path.
+ */
 const ALLOWED = [
   "/cp/auth/me",
   "/cp/auth/tenant-member",
@@ -34,7 +38,7 @@ const ALLOWED = [
   "/cp/legal/terms",
 ];
 
-/** §9.3: blocked — never forwarded. */
+/** docs/anchor.md#cp-proxy: blocked — never forwarded. */
 const BLOCKED = [
   "/cp/admin/orgs",
   "/cp/admin/tenants/redeploy-fleet",

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # cp-stub provision + tenants/config wire shapes — closes #2863 (phase 1).
-# Written the way the anchor's tests/harness/replays/*.sh are (ANCHOR-HARNESS §8.9): set -euo
-# pipefail, sources ../_curl.sh and ../.seed.env, curl + jq, [replay] lines. It runs unmodified here.
+# Written the way the anchor's tests/harness/replays/*.sh are (docs/anchor.md#cp-stub-provision-config):
+# set -euo pipefail, sources ../_curl.sh and ../.seed.env, curl + jq, [replay] lines. It runs unmodified
+# here.
 #
 # The tenant's CP provisioner treats ONLY a 201 carrying instance_id + state as success (the first
 # stub answered 200 with other fields and every workspace create logged "provision failed (200)"),

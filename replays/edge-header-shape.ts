@@ -1,7 +1,7 @@
 /**
  * edge-header-shape — what a tenant actually receives through the edge, which imitates the
- * Cloudflare tunnel (PROJECT-SPEC §6a; the anchor's nginx sent X-Forwarded-Proto `http`, trusted
- * nothing and routed unknown hosts to the first tenant). A client sends spoofed values of every
+ * Cloudflare tunnel (docs/anchor.md#cdn-header-rewrites; the anchor's nginx sent X-Forwarded-Proto `http`,
+ * trusted nothing and routed unknown hosts to the first tenant). A client sends spoofed values of every
  * header the CDN owns; the reference canvas echo (behind the tenant's canvas fallback) shows what
  * arrived:
  *   X-Forwarded-Proto = the configured scheme (default https) and CF-Visitor says the same;

@@ -1,6 +1,6 @@
 /**
- * org-create-400-capture — ANCHOR-HARNESS §8.8 (canary smoke #2737, un-xfailed 82c459f2). The
- * staging canary created an org with `set -e` + `curl --fail-with-body`, so a CP 400 ended the script
+ * org-create-400-capture — docs/anchor.md#org-create-400-capture (canary smoke #2737, un-xfailed 82c459f2).
+ * The staging canary created an org with `set -e` + `curl --fail-with-body`, so a CP 400 ended the script
  * before anyone saw why. The replay sends the same incomplete create (no owner_user_id) and asserts
  * the CP's answer is a 400 whose body survives: non-empty and JSON. It goes to the cp-stub directly,
  * not through a tenant: the tenant's /cp/* allowlist blocks /cp/admin/* (that is cp-proxy-allowlist).

@@ -1,5 +1,6 @@
 /**
- * peer-discovery-404 — closes #2397 (runtime fix PR #2399). ANCHOR-HARNESS §8.1, final WIRE form.
+ * peer-discovery-404 — closes #2397 (runtime fix PR #2399). docs/anchor.md#peer-discovery-404, final WIRE
+ * form.
  *
  * In production an agent's `list_peers` said "No peers available (this workspace may be isolated)"
  * for five different causes. The runtime now turns a 404 from `/registry/<id>/peers` into "workspace

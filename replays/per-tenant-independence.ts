@@ -1,6 +1,6 @@
 /**
- * per-tenant-independence — ANCHOR-HARNESS §8.6, all 12 assertions, tenants[0]/tenants[1] as the
- * anchor's alpha/beta. Each tenant's data stays its own, also while both are written at once:
+ * per-tenant-independence — docs/anchor.md#per-tenant-independence, all 12 assertions, tenants[0]/tenants[1]
+ * as the anchor's alpha/beta. Each tenant's data stays its own, also while both are written at once:
  *   A/B  alpha's DB gets 3 a2a_receive rows (child → parent, alpha-msg-1..3), beta's gets 5
  *   C/D  each tenant's API lists exactly its own rows (peer_id = its child)           C1 C2 D1 D2
  *   E    direct DB counts 3 and 5; no workspace of one tenant in the other's DB        E1-E4

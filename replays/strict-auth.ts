@@ -1,5 +1,5 @@
 /**
- * strict-auth — strict-auth mode (ADMIN_TOKEN + MOLECULE_ENV=production, ANCHOR-HARNESS §9.6) with
+ * strict-auth — strict-auth mode (ADMIN_TOKEN + MOLECULE_ENV=production, docs/anchor.md#strict-auth) with
  * the anchor's exact 401 bodies, on every tenant, through the edge (org header always right, so the
  * TenantGuard passes and auth decides):
  *   AdminAuth      no bearer / a non-Bearer scheme → 401 admin auth required; a wrong bearer or
@@ -7,7 +7,8 @@
  *   WorkspaceAuth  no bearer → 401 missing workspace auth token; a wrong bearer, or a workspace
  *                  token of another workspace → 401 invalid workspace auth token; ADMIN_TOKEN passes
  *   token rule     once a workspace holds a live token, /registry/:id/peers accepts only that token:
- *                  the admin token is refused (§14), none → 401 missing workspace auth token
+ *                  the admin token is refused (docs/anchor.md#quirks), none → 401 missing workspace
+ *                  auth token
  *   test tokens    GET /admin/workspaces/:id/test-token is 404 {"error":"not found"} in production
  * It mints a token for a probe workspace of its own (removed at the end and before each run).
  */

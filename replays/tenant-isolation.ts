@@ -1,6 +1,6 @@
 /**
- * tenant-isolation — TenantGuard isolation and per-tenant DB partitioning. ANCHOR-HARNESS §8.5 with
- * every assertion (14, E2 included), the anchor's alpha/beta being tenants[0]/tenants[1]. It guards
+ * tenant-isolation — TenantGuard isolation and per-tenant DB partitioning. docs/anchor.md#tenant-isolation
+ * with every assertion (14, E2 included), the anchor's alpha/beta being tenants[0]/tenants[1]. It guards
  * the allowlist-drift class (#2398: an env-gated guard that stops rejecting what it should).
  *
  *   A1/A2 each tenant's admin lists its own workspaces (200)

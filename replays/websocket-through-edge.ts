@@ -1,6 +1,6 @@
 /**
- * websocket-through-edge — WebSocket upgrades pass through the edge (PROJECT-SPEC §6a: the anchor's
- * nginx sent `Connection ""` and no `Upgrade`, so the canvas's live event stream never connected
+ * websocket-through-edge — WebSocket upgrades pass through the edge (docs/design.md#fixed-anchor-behaviours:
+ * the anchor's nginx sent `Connection ""` and no `Upgrade`, so the canvas's live event stream never connected
  * through it). On every tenant: `/ws` with the org header upgrades (101) and a frame makes the round
  * trip (the tenant echoes every frame); `/ws` stays behind the TenantGuard — without the org header
  * the upgrade is refused with 400, with a wrong org with 404.

@@ -3,7 +3,7 @@
  * with `node`, not `node --import tsx`, so neither the seed, the runner, nor the replay host pays for
  * transpiling at start-up.
  *
- *   runner/dist/cli.js            runner/cli.ts (seed, run) — what the Pulumi Commands start (lib/runner.ts)
+ *   runner/dist/cli.js            runner/cli.ts (seed, run) — what the Pulumi Commands start (runner/invoke.ts)
  *   runner/dist/replay-host.js    the replay host process (replay-host.ts)
  *   runner/dist/replay-worker.js  the code of each of its worker threads (replay-worker.ts)
  *   runner/dist/vendor-<pkg>.js   the big packages (undici, ws, pg, xmlbuilder2, fast-xml-parser), one

@@ -125,7 +125,7 @@ describe("prerequisites: every command the bash replays, helpers and example sui
   });
 
   test("the commands the anchor's replays use are installed: uuidgen, jq, curl, psql", () => {
-    // The anchor's chat-history and canary replays (ANCHOR-HARNESS §8) are not in this repository;
+    // The anchor's chat-history and canary replays (docs/anchor.md#replays) are not in this repository;
     // these are the external commands they run besides the POSIX basics.
     const absent = ["uuidgen", "jq", "curl", "psql"].filter((name) => !installed(name));
     assert.deepEqual(

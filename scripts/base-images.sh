@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds local stand-ins for the official base images the harness uses, for machines where no image
-# registry is reachable (PROJECT-SPEC §9 L5). Nothing is pulled: Debian comes from debootstrap +
-# `docker import`, the rest are `docker build`s on top of it (apt over plain http to the Debian
+# registry is reachable (docs/design.md#l5-end-to-end-on-docker). Nothing is pulled: Debian comes from
+# debootstrap + `docker import`, the rest are `docker build`s on top of it (apt over plain http to the Debian
 # mirror, which models a registry pull). See scripts/base-images/README.md for each image's contract.
 #
 #   bash scripts/base-images.sh                  build whatever is missing (existing images are skipped)

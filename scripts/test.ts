@@ -1,5 +1,6 @@
 /**
- * `npm test`: every tier of the verification ladder (PROJECT-SPEC §9), in order, each reported.
+ * `npm test`: every tier of the verification ladder (docs/design.md#verification-ladder), in order, each
+ * reported.
  *   static  L0  typecheck, lint, format check
  *   unit    L1–L4  node's test runner over every *.test.ts (real postgres/redis/nginx on loopback)
  *   replays-local  the whole replay suite against the loopback topology (`npm run replays:local`)

@@ -1,5 +1,5 @@
 /**
- * The control-plane surface the tenants, the canvas and the replays call (ANCHOR-HARNESS §4.1),
+ * The control-plane surface the tenants, the canvas and the replays call (docs/anchor.md#control-plane-stub),
  * wire-compatible with the Go cp-stub: same method rules, status codes, JSON field names and order.
  * Not a CP re-implementation: each handler answers one exact path the way the staging CP did when
  * the anchor was written. To add one, see cp-stub/README.md ("Adding a CP route").
@@ -10,8 +10,9 @@ import { sendGoJson } from "./http-io";
 
 /**
  * Go type names the anchor's decode errors would print, e.g. "json: cannot unmarshal number into
- * Go struct field createOrgRequest.slug of type string". The Go source is not in the spec, so the
- * struct name is an inference; the rest of the message is Go's.
+ * Go struct field createOrgRequest.slug of type string". The anchor's Go source is not at hand (only
+ * its wire shapes, docs/anchor.md#control-plane-stub), so the struct name is an inference; the rest
+ * of the message is Go's.
  */
 const CREATE_ORG_TYPE = "main.createOrgRequest";
 const PROVISION_TYPE = "main.provisionRequest";

@@ -7,7 +7,7 @@
 import { execFile } from "node:child_process";
 import type { EngineAccess } from "../../contracts/engine";
 import { dockerCli } from "../../lib/engine";
-import { shellQuote } from "../../lib/runner";
+import { shellQuote } from "../../lib/shell";
 
 export interface DockerRun {
   code: number;

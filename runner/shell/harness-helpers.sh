@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Sourceable helpers with the anchor's names (its tests/harness/_curl.sh, ANCHOR-HARNESS §6.4), so
+# Sourceable helpers with the anchor's names (its tests/harness/_curl.sh, docs/anchor.md#shell-helpers), so
 # its replays run unmodified. Every value comes from the environment the replay runner exports
 # (runner/shell-env.ts); the defaults below are the anchor's compose values and only apply when a
 # variable is unset — `: "${VAR:=…}"`, so the environment always wins. Nothing here is per run.

@@ -1,5 +1,5 @@
 /**
- * CanCommunicate (ANCHOR-HARNESS §9.7): a workspace may talk to itself, its siblings (same parent, or
+ * CanCommunicate (docs/anchor.md#registry): a workspace may talk to itself, its siblings (same parent, or
  * both roots) and any ancestor or descendant (walking at most 32 levels). Unknown or malformed ids,
  * and datastore errors, mean "no" — this is an authorisation answer, never an error.
  */

@@ -2,7 +2,7 @@
  * buildTenant(deps): the reference tenant as a Fastify app, configured entirely by its arguments
  * (config in, server out) so tests start as many as they like on port 0.
  *
- * The global chain mirrors the anchor's gin order (ANCHOR-HARNESS §9.1), as onRequest hooks:
+ * The global chain mirrors the anchor's gin order (docs/anchor.md#middleware-order), as onRequest hooks:
  *   CORS → rate limiter → metrics → TenantGuard → security headers → routes / CP proxy / canvas fallback
  * A hook that answers ends the chain, so a guard rejection carries CORS and rate-limit headers but no
  * security headers, and the guard also covers /ws and the canvas fallback.

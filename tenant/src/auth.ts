@@ -1,5 +1,5 @@
 /**
- * Strict-auth middleware (ANCHOR-HARNESS §9.6) with the anchor's exact error bodies:
+ * Strict-auth middleware (docs/anchor.md#strict-auth) with the anchor's exact error bodies:
  *   AdminAuth      — lists, creates, deletes, org tokens.
  *   WorkspaceAuth  — /workspaces/:id/… sub-resources (activity).
  *   workspaceCaller — the registry's "token rule": once a workspace holds a live token, only that

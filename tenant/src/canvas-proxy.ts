@@ -1,6 +1,6 @@
 /**
- * Canvas fallback (ANCHOR-HARNESS §9.4): every request no API route claims goes to the canvas server
- * in the same container. Credentials never reach it — Authorization and Cookie are stripped (#451) —
+ * Canvas fallback (docs/anchor.md#canvas-fallback): every request no API route claims goes to the canvas
+ * server in the same container. Credentials never reach it — Authorization and Cookie are stripped (#451) —
  * while everything else (Accept, X-Request-Id, …) passes. It sits behind the TenantGuard like any route.
  */
 import type { FastifyInstance } from "fastify";

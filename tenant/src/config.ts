@@ -1,5 +1,5 @@
 /**
- * Environment → typed, validated tenant configuration (ANCHOR-HARNESS §9.1). Pure: no I/O.
+ * Environment → typed, validated tenant configuration (docs/anchor.md#layer-switches). Pure: no I/O.
  * Every problem is collected and reported at once, so a misconfigured container says everything
  * that is wrong in one boot attempt.
  */
@@ -11,7 +11,9 @@ export const DEFAULT_CP_URL = "https://api.moleculesai.app";
 export const DEFAULT_DATABASE_URL = "postgres://dev:dev@localhost:5432/molecule?sslmode=disable";
 export const DEFAULT_REDIS_URL = "redis://localhost:6379";
 
-/** Env vars of ANCHOR §3.3 a managed tenant receives; accepted and handed to provisioning. */
+/**
+ * Env vars a managed tenant receives (docs/anchor.md#later-additions); accepted and handed to provisioning.
+ */
 export const LLM_ENV_KEYS = [
   "MOLECULE_LLM_USAGE_TOKEN",
   "MOLECULE_LLM_USAGE_URL",

@@ -1,6 +1,6 @@
 /**
- * Boot-time CP config refresh (ANCHOR-HARNESS §9.9), best effort: a managed tenant (org id and admin
- * token both set) asks `{MOLECULE_CP_URL}/cp/tenants/config` for a flat JSON object of strings and
+ * Boot-time CP config refresh (docs/anchor.md#cp-config-refresh), best effort: a managed tenant (org id and
+ * admin token both set) asks `{MOLECULE_CP_URL}/cp/tenants/config` for a flat JSON object of strings and
  * adopts them as environment. Anything it cannot use — a non-200, a body over 64 KiB, non-JSON, or a
  * nested body like the cp-stub's — is logged and boot continues with what it has.
  */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isCpPathAllowed } from "./cp-proxy";
 
-test("cp proxy allowlist: ANCHOR §9.3 allowed paths", () => {
+test("cp proxy allowlist: docs/anchor.md#cp-proxy allowed paths", () => {
   for (const path of [
     "/cp/auth/me",
     "/cp/auth/tenant-member?slug=acme",
@@ -20,7 +20,7 @@ test("cp proxy allowlist: ANCHOR §9.3 allowed paths", () => {
   }
 });
 
-test("cp proxy allowlist: ANCHOR §9.3 blocked paths (fail closed)", () => {
+test("cp proxy allowlist: docs/anchor.md#cp-proxy blocked paths (fail closed)", () => {
   for (const path of [
     "/cp/admin/orgs",
     "/cp/admin/tenants/redeploy-fleet",

@@ -1,5 +1,5 @@
 /**
- * /cp/* reverse proxy to CP_UPSTREAM_URL (ANCHOR-HARNESS §9.3) behind a fail-closed allowlist: the
+ * /cp/* reverse proxy to CP_UPSTREAM_URL (docs/anchor.md#cp-proxy) behind a fail-closed allowlist: the
  * browser may reach auth, orgs, billing, templates and legal on the CP through its tenant, never the
  * CP's admin, provisioning or tenant-config APIs. A blocked path is an empty 404 and the upstream is
  * never called.

@@ -6,7 +6,7 @@ const ORG = "harness-org-alpha";
 const on = { orgId: ORG, canvasProxyActive: true };
 const noCanvas = { orgId: ORG, canvasProxyActive: false };
 
-test("guard: the decision table of ANCHOR §9.2", () => {
+test("guard: the decision table of docs/anchor.md#tenantguard", () => {
   const rows: [string, GuardInput, GuardDecision, typeof on?][] = [
     ["allowlisted /health without header", { url: "/health" }, "pass"],
     ["allowlisted /metrics", { url: "/metrics" }, "pass"],

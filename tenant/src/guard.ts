@@ -1,5 +1,5 @@
 /**
- * TenantGuard in its final form (ANCHOR-HARNESS §9.2). A request reaches this tenant only if it is
+ * TenantGuard in its final form (docs/anchor.md#tenantguard). A request reaches this tenant only if it is
  * for this org: the header the CDN worker/edge forwards must match MOLECULE_ORG_ID. Wrong org → an
  * empty 404 (no existence leak); no routing header at all → a 400 that says which header is missing.
  */

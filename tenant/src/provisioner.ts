@@ -1,6 +1,6 @@
 /**
- * CP provisioning (ANCHOR-HARNESS §9.8): in tenant mode a new workspace is provisioned by the control
- * plane. Runs in the background with a bounded timeout so POST /workspaces answers at once and the
+ * CP provisioning (docs/anchor.md#cp-provisioning): in tenant mode a new workspace is provisioned by the
+ * control plane. Runs in the background with a bounded timeout so POST /workspaces answers at once and the
  * outcome is observable through GET /workspaces/:id: success records the CP's instance_id (the
  * workspace stays `provisioning` until its runtime registers); any failure — non-201, a body without
  * `instance_id` and `state`, a timeout, a refused connection — ends in status `failed` with

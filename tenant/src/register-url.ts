@@ -1,5 +1,5 @@
 /**
- * SSRF guard for the URL a workspace registers (ANCHOR-HARNESS §9.7): the tenant later calls that URL
+ * SSRF guard for the URL a workspace registers (docs/anchor.md#registry): the tenant later calls that URL
  * on the workspace's behalf, so it must be http(s) and must not point at loopback, link-local
  * (cloud metadata), CGNAT, TEST-NET, multicast, IPv6 ULA or documentation ranges. Private RFC-1918 /
  * fd00::/8 addresses are allowed only in SaaS mode, where workspaces live on the tenant's VPC.

@@ -1,6 +1,6 @@
 /**
- * "Same-origin canvas" (ANCHOR §9.2 step 5): the browser-side canvas, served by this tenant, calls
- * its own API. Recognised by a Referer under `http(s)://<Host>/` (or exactly the origin), else an
+ * "Same-origin canvas" (docs/anchor.md#tenantguard, step 5): the browser-side canvas, served by this tenant,
+ * calls its own API. Recognised by a Referer under `http(s)://<Host>/` (or exactly the origin), else an
  * Origin equal to `http(s)://<Host>`. Only meaningful when the canvas fallback is mounted.
  */
 export function isSameOriginCanvas(headers: { host?: string; referer?: string; origin?: string }): boolean {

@@ -1,4 +1,7 @@
-/** Strict auth (ANCHOR §9.6): AdminAuth, WorkspaceAuth, org tokens and test tokens, with exact bodies. */
+/**
+ * Strict auth (docs/anchor.md#strict-auth): AdminAuth, WorkspaceAuth, org tokens and test tokens, with exact
+ * bodies.
+ */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Redis } from "ioredis";

@@ -1,6 +1,7 @@
 /**
- * Tenant ↔ CP (ANCHOR §9.8, §9.9): workspace provisioning on create and the boot-time config
- * refresh, against a CP stand-in with a request journal and programmable failures.
+ * Tenant ↔ CP (docs/anchor.md#cp-provisioning, docs/anchor.md#cp-config-refresh): workspace provisioning on
+ * create and the boot-time config refresh, against a CP stand-in with a request journal and programmable
+ * failures.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";

@@ -1,4 +1,7 @@
-/** Registry and discovery (ANCHOR §9.7) on real postgres and redis: bodies, codes, ordering, cache. */
+/**
+ * Registry and discovery (docs/anchor.md#registry) on real postgres and redis: bodies, codes, ordering,
+ * cache.
+ */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";

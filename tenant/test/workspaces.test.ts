@@ -1,4 +1,7 @@
-/** Workspaces and activity (ANCHOR §9.8), including the chat-history replay (§8.3) step by step. */
+/**
+ * Workspaces and activity (docs/anchor.md#workspaces-and-activity), including the chat-history replay
+ * (docs/anchor.md#chat-history) step by step.
+ */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
@@ -177,7 +180,7 @@ describe("activity", () => {
   const summaries = async (id: string, query: string) =>
     (await list(id, query)).json<{ summary: string }[]>().map((r) => r.summary);
 
-  test("the chat-history replay (§8.3) A–H, with rows inserted by SQL as the replay does", async () => {
+  test("the chat-history replay (docs/anchor.md#chat-history) A–H, with rows inserted by SQL as the replay does", async () => {
     // A
     await pool.query("DELETE FROM activity_logs WHERE workspace_id = $1", [alpha]);
     for (const [summary, age] of [

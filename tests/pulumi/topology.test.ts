@@ -11,7 +11,7 @@ import { imageTag } from "../../components/local-image";
 import { networkCommands, networkName } from "../../components/network";
 import { contextHash } from "../../lib/build-context";
 import { freePortCommand, HEALTH_TIMING, httpProbe } from "../../lib/docker";
-import { edgeOptions } from "../../lib/edge";
+import { edgeOptions } from "../../config/edge";
 import { labelList, Naming } from "../../lib/naming";
 import {
   buildOf,

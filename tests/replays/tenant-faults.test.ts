@@ -1,7 +1,7 @@
 /**
- * L4 (PROJECT-SPEC §9): every replay of the tenant's production layers is shown to FAIL against a
- * tenant that has exactly its bug — with a message that names the bug — and to PASS once the bug is
- * gone. The tenants are the real reference tenants on loopback; a fault proxy between the edge and
+ * L4 (docs/design.md#l4-every-replay-can-fail): every replay of the tenant's production layers is shown to
+ * FAIL against a tenant that has exactly its bug — with a message that names the bug — and to PASS once the
+ * bug is gone. The tenants are the real reference tenants on loopback; a fault proxy between the edge and
  * one tenant gives it the bug (tests/replays/support/faults.ts). Each test runs the REAL replay file
  * from replays/ through the real runner.
  */
@@ -137,7 +137,7 @@ describe("L4: replays of the tenant's production layers catch their bugs", () =>
       /got 200/,
     ]));
 
-  test("strict-auth: peers accepting the admin token for a workspace with a live token (§14)", () =>
+  test("strict-auth: peers accepting the admin token for a workspace with a live token (docs/anchor.md#quirks)", () =>
     proves("strict-auth", () => stack.setFault("beta", peersAcceptAdminToken(beta().adminToken)), [
       /^beta: peers of a workspace with a live token refuse the admin token/,
       /got 200/,

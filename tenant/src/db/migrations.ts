@@ -1,5 +1,5 @@
 /**
- * Schema the harness touches (ANCHOR-HARNESS §9.11), as ordered, append-only migrations. Kept as
+ * Schema the harness touches (docs/anchor.md#tables), as ordered, append-only migrations. Kept as
  * TypeScript strings so the bundled image needs no migrations folder. Never edit an applied
  * migration: add a new one (databases are reused across replay runs).
  */

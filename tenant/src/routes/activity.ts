@@ -1,6 +1,6 @@
 /**
- * Workspace activity (ANCHOR-HARNESS §9.8), behind WorkspaceAuth. The list filters are the wire
- * contract replays pin: `peer_id` (a UUID, matched as source OR target), `before_ts` (RFC 3339,
+ * Workspace activity (docs/anchor.md#workspaces-and-activity), behind WorkspaceAuth. The list filters are the
+ * wire contract replays pin: `peer_id` (a UUID, matched as source OR target), `before_ts` (RFC 3339,
  * strictly older), `type`, `source`, `limit` (default 100, max 500), `since_secs`, `since_id`
  * (ascending from a cursor; 410 once the cursor row is gone). Newest first otherwise.
  */

@@ -1,5 +1,5 @@
 /**
- * Peer discovery (ANCHOR-HARNESS §9.7): peers (pure Postgres), discover (Redis first, then Postgres)
+ * Peer discovery (docs/anchor.md#registry): peers (pure Postgres), discover (Redis first, then Postgres)
  * and check-access. An unknown workspace asking for its peers gets 404 `workspace not found` — the
  * answer the runtime turns into "not registered" instead of the old "may be isolated" (#2397).
  */
@@ -11,7 +11,7 @@ import { isSafeWorkspaceUrl } from "../register-url";
 import { isPlainObject, isUuid } from "../validate";
 import { bestEffort, queryParam, REDIS_TTL, redisKeys, type RouteDeps } from "./deps";
 
-/** The workspace fields a peer listing exposes (ANCHOR §9.7). */
+/** The workspace fields a peer listing exposes (docs/anchor.md#registry). */
 export type PeerRow = Pick<
   WorkspaceRow,
   "id" | "name" | "role" | "tier" | "status" | "agent_card" | "url" | "parent_id" | "active_tasks"

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { nextHeartbeatStatus, parseHeartbeat } from "./heartbeat-rules";
 
-test("heartbeat transitions: ANCHOR §9.7", () => {
+test("heartbeat transitions: docs/anchor.md#registry", () => {
   const rows: [string, number, string, string][] = [
     ["online", 0, "", "online"],
     ["online", 0.49, "", "online"],

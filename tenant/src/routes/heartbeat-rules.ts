@@ -1,4 +1,4 @@
-/** Heartbeat body parsing and status transitions (ANCHOR-HARNESS §9.7), pure so they are unit-tested. */
+/** Heartbeat body parsing and status transitions (docs/anchor.md#registry), pure so they are unit-tested. */
 import { isPlainObject } from "../validate";
 
 export interface Heartbeat {

@@ -1,5 +1,5 @@
 /**
- * Workspace self-registration (ANCHOR-HARNESS §9.7): register, heartbeat, update-card. Register and
+ * Workspace self-registration (docs/anchor.md#registry): register, heartbeat, update-card. Register and
  * heartbeat are on the guard's allowlist (workspace hosts carry no org id); all three enforce the
  * token rule: once a workspace holds a live token, only that token may speak for it.
  */

@@ -1,6 +1,6 @@
 /**
- * Workspaces (ANCHOR-HARNESS §9.8): create/list/delete behind AdminAuth, get-by-id open. In tenant
- * mode a create kicks off CP provisioning in the background; GET /workspaces/:id shows the outcome.
+ * Workspaces (docs/anchor.md#workspaces-and-activity): create/list/delete behind AdminAuth, get-by-id open.
+ * In tenant mode a create kicks off CP provisioning in the background; GET /workspaces/:id shows the outcome.
  */
 import type { FastifyInstance } from "fastify";
 import { adminAuth } from "../auth";

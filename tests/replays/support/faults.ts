@@ -1,6 +1,6 @@
 /**
  * The bugs the replays exist for, each as the smallest fault that gives a correct reference tenant
- * exactly that bug as seen from outside (ANCHOR-HARNESS §15). Each names the production bug it
+ * exactly that bug as seen from outside (docs/anchor.md#bug-classes). Each names the production bug it
  * reproduces. Tenant faults go into the fault proxy in front of one tenant; edge faults change one
  * rule of the rendered nginx config.
  */
@@ -46,14 +46,17 @@ export function buildinfoReports(sha: string): Fault {
       : undefined;
 }
 
-/** §15.4: a TenantGuard that stops rejecting a wrong org (any X-Molecule-Org-Id is taken as its own). */
+/**
+ * docs/anchor.md#cross-tenant-isolation: a TenantGuard that stops rejecting a wrong org (any
+ * X-Molecule-Org-Id is taken as its own).
+ */
 export function guardAcceptsAnyOrg(orgId: string): Fault {
   return (req) => {
     if (req.headers["x-molecule-org-id"] !== undefined) req.headers["x-molecule-org-id"] = orgId;
   };
 }
 
-/** §15.4: the guard's 404 says whose tenant it is (an existence leak). */
+/** docs/anchor.md#cross-tenant-isolation: the guard's 404 says whose tenant it is (an existence leak). */
 export const guardRejectionNamesTheTenant: Fault = () => ({
   response: (res) =>
     res.status === 404 && res.body === ""
@@ -61,7 +64,10 @@ export const guardRejectionNamesTheTenant: Fault = () => ({
       : res,
 });
 
-/** §15.4 under concurrency: every activity write to this tenant also lands in another tenant's DB. */
+/**
+ * docs/anchor.md#cross-tenant-isolation, under concurrency: every activity write to this tenant also lands in
+ * another tenant's DB.
+ */
 export function activityWritesBleedInto(
   otherDatabaseUrl: string,
   otherWorkspace: string,
@@ -82,7 +88,10 @@ export function activityWritesBleedInto(
   return Object.assign(fault, { end: () => pool.end() });
 }
 
-/** §15.1: the /cp/* allowlist opens the CP's admin API (such requests go straight to the CP). */
+/**
+ * docs/anchor.md#env-gated-middleware-drift: the /cp/* allowlist opens the CP's admin API (such requests go
+ * straight to the CP).
+ */
 export function cpAdminPathsOpen(cpStubUrl: string): Fault {
   return (req) => {
     if (!req.path.startsWith("/cp/admin/")) return undefined;
@@ -105,7 +114,7 @@ export function canvasFallbackKeepsCredentials(orgId: string, canvasUrl: string)
   };
 }
 
-/** §9.6: AdminAuth takes any bearer for the admin token. */
+/** docs/anchor.md#strict-auth: AdminAuth takes any bearer for the admin token. */
 export function adminAuthAcceptsAnyBearer(adminToken: string): Fault {
   return (req) => {
     const token = bearer(req.headers.authorization);
@@ -115,7 +124,10 @@ export function adminAuthAcceptsAnyBearer(adminToken: string): Fault {
   };
 }
 
-/** §14: /registry/:id/peers accepts the admin token for a workspace that holds its own live token. */
+/**
+ * docs/anchor.md#quirks: /registry/:id/peers accepts the admin token for a workspace that holds its own live
+ * token.
+ */
 export function peersAcceptAdminToken(adminToken: string): Fault {
   return (req) =>
     PEERS.test(req.path) && bearer(req.headers.authorization) === adminToken
@@ -123,7 +135,10 @@ export function peersAcceptAdminToken(adminToken: string): Fault {
       : undefined;
 }
 
-/** §15.3: a failed CP provisioning is swallowed — the workspace reads as online. */
+/**
+ * docs/anchor.md#success-shaped-error-swallowing: a failed CP provisioning is swallowed — the workspace reads
+ * as online.
+ */
 export const provisioningFailureSwallowed: Fault = (req) =>
   req.method === "GET" && /^\/workspaces(\/[^/]+)?$/.test(req.path)
     ? {

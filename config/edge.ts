@@ -1,7 +1,7 @@
 /** The cf-proxy edge's render options, from the harness config (cf-proxy/options.ts is the contract). */
 import { EDGE_CONTAINER_PORT, type EdgeOptions } from "../cf-proxy";
-import type { EdgeConfig, TenantConfig } from "../config/schema";
-import { ALIASES, PORTS } from "./naming";
+import { ALIASES, PORTS } from "../lib/naming";
+import type { EdgeConfig, TenantConfig } from "./schema";
 
 /** Docker's embedded DNS: nginx resolves tenant aliases per request, so a replaced tenant is found again. */
 export const DOCKER_DNS = "127.0.0.11";

@@ -5,7 +5,7 @@
  * Runs on preview too (host files only, nothing touches Docker), so the provider's context hash —
  * and therefore the previewed diff — matches what `up` will do.
  */
-import { bundleService, type ServiceName } from "../images/bundle";
+import { bundleService, type ServiceName } from "./bundle";
 import type { TenantImageSource } from "../config/schema";
 
 export function servicesToBundle(tenant: TenantImageSource): ServiceName[] {

@@ -1,23 +1,20 @@
 /**
- * The seed and replay runner as the Pulumi program invokes them (runner/cli.ts, PROJECT-SPEC §5/§8):
- * command lines, and parsing of their stdout (JSON; progress goes to stderr).
+ * The seed and replay runner as the Pulumi program invokes them (runner/cli.ts,
+ * docs/design.md#components-and-commands): command lines, and parsing of their stdout (JSON; progress goes to
+ * stderr).
  *
  * The Commands start the runner's bundle with plain `node` (no tsx: no transpiling at start-up).
  * Asking for a command line bundles the runner first (runner/bundle.ts → runner/dist/), so the
  * bundle exists, current, before any Command runs — on preview too, as the service bundles
- * (lib/bundles.ts): deterministic, only changed bytes rewritten, and nothing rebuilt when the
+ * (images/bundles.ts): deterministic, only changed bytes rewritten, and nothing rebuilt when the
  * sources are unchanged. runner/dist/ is outside the replays Command's content hash
  * (lib/triggers.ts hashes the runner's sources), so only a source change re-runs the replays.
  */
 import { join } from "node:path";
 import type { SeedResult } from "../contracts/seed";
 import type { ReplaySummary } from "../contracts/summary";
-import { bundleRunner, checkoutRoot, runnerDist } from "../runner/bundle";
-
-/** POSIX shell single-quoting: the Command runs under /bin/sh -c. */
-export function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
+import { shellQuote } from "../lib/shell";
+import { bundleRunner, checkoutRoot, runnerDist } from "./bundle";
 
 /** Relative to the repository root, the Commands' working directory. */
 export const RUNNER_CLI = "runner/dist/cli.js";
