@@ -25,7 +25,6 @@ import { readHarnessConfig } from "./config/pulumi";
 import { prepareBundles } from "./images/bundles";
 import { healthcheck } from "./lib/docker";
 import { edgeOptions } from "./config/edge";
-import { Naming } from "./lib/naming";
 import { buildHarnessTarget, databaseUrl, edgeClientHost, httpUrl, tenantUrl } from "./lib/target";
 import { replayInputsHash, suiteInputsHash } from "./lib/triggers";
 
@@ -35,7 +34,6 @@ export type HarnessOutputs = ReturnType<typeof harnessProgram>;
 export function harnessProgram(repoRoot: string = __dirname) {
   // 1. Config: every problem reported at once, before any resource exists.
   const cfg = readHarnessConfig(repoRoot);
-  const naming = new Naming(cfg.project, cfg.stack);
   const builds = { builder: cfg.imageBuilder, rebuildNonce: cfg.rebuildNonce, keepImages: cfg.keepImages };
 
   // 2. Host-side bundles before the images that copy them (no Docker involved).
@@ -52,17 +50,15 @@ export function harnessProgram(repoRoot: string = __dirname) {
   const bases = new BaseImages("base", { refs: cfg.baseImages, engine });
   // Issue 14: the stack's network is internal (no route out); only what publishes a port is also on
   // the bridge, dual-homed. Names the harness does not own lead to the sinkhole.
-  const network = new HarnessNetwork("network", { naming, engine, internal: true });
-  const publishNetwork = new HarnessNetwork("publish-network", { naming, engine, part: "pub" });
+  const network = new HarnessNetwork("network", { engine, internal: true });
+  const publishNetwork = new HarnessNetwork("publish-network", { engine, part: "pub" });
   const redis = new Redis("redis", {
-    naming,
     engine,
     image: bases.get("redis").imageId,
     networkName: network.networkName,
     waitTimeoutSeconds: cfg.waitTimeoutSeconds,
   });
   const cpStub = new CpStub("cp-stub", {
-    naming,
     engine,
     repoRoot: cfg.repoRoot,
     nodeBase: bases.get("node"),
@@ -73,7 +69,6 @@ export function harnessProgram(repoRoot: string = __dirname) {
     ...builds,
   });
   const sinkhole = new Sinkhole("sinkhole", {
-    naming,
     engine,
     repoRoot: cfg.repoRoot,
     nodeBase: bases.get("node"),
@@ -82,7 +77,6 @@ export function harnessProgram(repoRoot: string = __dirname) {
     ...builds,
   });
   const tenantImage = new TenantImage("tenant-image", {
-    naming,
     engine,
     repoRoot: cfg.repoRoot,
     source: cfg.tenantImage,
@@ -91,7 +85,6 @@ export function harnessProgram(repoRoot: string = __dirname) {
     ...builds,
   });
   const postgresImage = new PostgresImage("postgres-image", {
-    naming,
     engine,
     repoRoot: cfg.repoRoot,
     base: bases.get("postgres"),
@@ -104,7 +97,6 @@ export function harnessProgram(repoRoot: string = __dirname) {
 
   const stacks = cfg.tenants.map((t) => {
     const postgres = new Postgres(`postgres-${t.name}`, {
-      naming,
       engine,
       tenant: t.name,
       image: postgresImage.image.imageId,
@@ -113,7 +105,6 @@ export function harnessProgram(repoRoot: string = __dirname) {
       waitTimeoutSeconds: cfg.waitTimeoutSeconds,
     });
     const tenant = new Tenant(`tenant-${t.name}`, {
-      naming,
       engine,
       tenant: t,
       image: tenantImage.ref,
@@ -138,7 +129,6 @@ export function harnessProgram(repoRoot: string = __dirname) {
   });
 
   const edge = new CfProxy("cf-proxy", {
-    naming,
     engine,
     repoRoot: cfg.repoRoot,
     nginxBase: bases.get("nginx"),

@@ -6,6 +6,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { BaseImages as BaseImageRefs } from "../config/schema";
 import type { Engine } from "./engine";
+import { HarnessComponent } from "./component";
 
 export type BaseImageName = keyof BaseImageRefs;
 
@@ -16,21 +17,21 @@ export interface BaseImagesArgs {
   engine: Engine;
 }
 
-export class BaseImages extends pulumi.ComponentResource {
+export class BaseImages extends HarnessComponent {
   public readonly images: Partial<Record<BaseImageName, docker.RemoteImage>> = {};
 
   constructor(name: string, args: BaseImagesArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("harness:index:BaseImages", name, {}, opts);
+    super("BaseImages", name, opts);
     for (const key of Object.keys(args.refs).sort() as BaseImageName[]) {
       const ref = args.refs[key];
       if (ref === undefined) continue;
       this.images[key] = new docker.RemoteImage(
-        `${name}-${key}`,
+        this.child(`${key}`),
         { name: ref, keepLocally: true },
-        { parent: this, provider: args.engine.provider },
+        this.childOpts({ provider: args.engine.provider }),
       );
     }
-    this.registerOutputs({});
+    this.done();
   }
 
   /** The pulled image for `key`; the caller declared it in `refs`. */

@@ -16,14 +16,14 @@ import {
 } from "../cf-proxy";
 import type { ImageBuilder } from "../config/schema";
 import { healthcheck } from "../lib/docker";
-import { ALIASES, type Naming } from "../lib/naming";
+import { ALIASES } from "../lib/naming";
 import { serviceContainer } from "./container";
 import type { Engine } from "./engine";
 import { HostPort } from "./host-port";
 import { localImage } from "./local-image";
+import { HarnessComponent } from "./component";
 
 export interface CfProxyArgs {
-  naming: Naming;
   engine: Engine;
   repoRoot: string;
   nginxBase: docker.RemoteImage;
@@ -40,7 +40,7 @@ export interface CfProxyArgs {
   waitTimeoutSeconds: number;
 }
 
-export class CfProxy extends pulumi.ComponentResource {
+export class CfProxy extends HarnessComponent {
   public readonly image: docker.RemoteImage;
   public readonly container: docker.Container;
   /** The container once healthy (the health gate): what dependents wait for. */
@@ -51,19 +51,19 @@ export class CfProxy extends pulumi.ComponentResource {
   public readonly hostPort: pulumi.Output<number>;
 
   constructor(name: string, args: CfProxyArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("harness:index:CfProxy", name, {}, opts);
-    this.containerName = args.naming.object("cf-proxy");
+    super("CfProxy", name, opts);
+    this.containerName = this.naming.object("cf-proxy");
     this.nginxConf = renderNginxConf(args.options);
     this.hostPort = new HostPort(
-      `${name}-port`,
+      this.child("port"),
       { bindAddress: args.bindAddress, port: args.port, engine: args.engine },
-      { parent: this },
+      this.childOpts(),
     ).port;
     const context = join(args.repoRoot, "cf-proxy");
     this.image = localImage(
       name,
       {
-        naming: args.naming,
+        naming: this.naming,
         engine: args.engine,
         role: "cf-proxy",
         context,
@@ -77,9 +77,9 @@ export class CfProxy extends pulumi.ComponentResource {
       this,
     );
     ({ container: this.container, ready: this.ready } = serviceContainer(
-      `${name}-container`,
+      this.child("container"),
       {
-        naming: args.naming,
+        naming: this.naming,
         engine: args.engine,
         role: "cf-proxy",
         containerName: this.containerName,
@@ -99,8 +99,8 @@ export class CfProxy extends pulumi.ComponentResource {
         waitTimeoutSeconds: args.waitTimeoutSeconds,
       },
       // No wait for the tenants: nginx resolves each upstream through Docker's DNS per request.
-      { parent: this },
+      this.childOpts(),
     ));
-    this.registerOutputs({ containerName: this.containerName, hostPort: this.hostPort });
+    this.done({ containerName: this.containerName, hostPort: this.hostPort });
   }
 }

@@ -9,14 +9,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import type { ImageBuilder } from "../config/schema";
 import { HEALTHCHECKS, healthcheck } from "../lib/docker";
-import { ALIASES, PORTS, type Naming } from "../lib/naming";
+import { ALIASES, PORTS } from "../lib/naming";
 import { serviceContainer } from "./container";
 import type { Engine } from "./engine";
 import { HostPort } from "./host-port";
 import { localImage } from "./local-image";
+import { HarnessComponent } from "./component";
 
 export interface CpStubArgs {
-  naming: Naming;
   engine: Engine;
   repoRoot: string;
   nodeBase: docker.RemoteImage;
@@ -30,7 +30,7 @@ export interface CpStubArgs {
   waitTimeoutSeconds: number;
 }
 
-export class CpStub extends pulumi.ComponentResource {
+export class CpStub extends HarnessComponent {
   public readonly image: docker.RemoteImage;
   public readonly container: docker.Container;
   /** The container once healthy (the health gate): what dependents wait for. */
@@ -42,21 +42,21 @@ export class CpStub extends pulumi.ComponentResource {
   public readonly hostPort: pulumi.Output<number | undefined>;
 
   constructor(name: string, args: CpStubArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("harness:index:CpStub", name, {}, opts);
-    this.containerName = args.naming.object("cp-stub");
+    super("CpStub", name, opts);
+    this.containerName = this.naming.object("cp-stub");
     this.internalUrl = `http://${ALIASES.cpStub}:${PORTS.cpStub}`;
     const hostPort = args.publish
       ? new HostPort(
-          `${name}-port`,
+          this.child("port"),
           { bindAddress: args.engine.publishAddress, engine: args.engine },
-          { parent: this },
+          this.childOpts(),
         ).port
       : undefined;
     const context = join(args.repoRoot, "cp-stub");
     this.image = localImage(
       name,
       {
-        naming: args.naming,
+        naming: this.naming,
         engine: args.engine,
         role: "cp-stub",
         context,
@@ -70,9 +70,9 @@ export class CpStub extends pulumi.ComponentResource {
       this,
     );
     ({ container: this.container, ready: this.ready } = serviceContainer(
-      `${name}-container`,
+      this.child("container"),
       {
-        naming: args.naming,
+        naming: this.naming,
         engine: args.engine,
         role: "cp-stub",
         containerName: this.containerName,
@@ -87,9 +87,9 @@ export class CpStub extends pulumi.ComponentResource {
           : [],
         waitTimeoutSeconds: args.waitTimeoutSeconds,
       },
-      { parent: this },
+      this.childOpts(),
     ));
     this.hostPort = hostPort ?? pulumi.output(undefined);
-    this.registerOutputs({ containerName: this.containerName, hostPort: this.hostPort });
+    this.done({ containerName: this.containerName, hostPort: this.hostPort });
   }
 }

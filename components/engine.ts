@@ -15,6 +15,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { isTcpEngine, type EngineAccess } from "../contracts/engine";
 import type { EngineConfig } from "../config/engine";
 import { dockerCli, type DockerCli } from "../lib/engine";
+import { HarnessComponent } from "./component";
 
 export interface Engine {
   /** The `docker` provider every docker resource of the stack names (`provider:`). */
@@ -50,7 +51,7 @@ export function commandEnvironment(cli: DockerCli): { environment?: pulumi.Input
 }
 
 /** The engine as a component (`harness:index:Engine`) holding its provider (`<name>-provider`). */
-export class DockerEngine extends pulumi.ComponentResource implements Engine {
+export class DockerEngine extends HarnessComponent implements Engine {
   public readonly provider: docker.Provider;
   public readonly access: EngineAccess = {};
   public readonly cli: DockerCli;
@@ -58,14 +59,14 @@ export class DockerEngine extends pulumi.ComponentResource implements Engine {
   public readonly publishAddress: string;
 
   constructor(name: string, config: EngineConfig, opts?: pulumi.ComponentResourceOptions) {
-    super("harness:index:Engine", name, {}, opts);
+    super("Engine", name, opts);
     for (const key of ["host", "certPath", "ca", "cert", "key"] as const) {
       if (config[key] !== undefined) this.access[key] = config[key];
     }
-    this.provider = new docker.Provider(`${name}-provider`, providerArgs(this.access), { parent: this });
+    this.provider = new docker.Provider(this.child("provider"), providerArgs(this.access), this.childOpts());
     this.cli = dockerCli(this.access);
     this.remote = isTcpEngine(this.access);
     this.publishAddress = config.publishAddress;
-    this.registerOutputs({});
+    this.done();
   }
 }

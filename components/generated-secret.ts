@@ -7,6 +7,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { randomSecretCommand, type SecretKind } from "../lib/docker";
+import { HarnessComponent } from "./component";
 
 export interface GeneratedSecretArgs {
   kind: SecretKind;
@@ -14,21 +15,21 @@ export interface GeneratedSecretArgs {
   configured?: string;
 }
 
-export class GeneratedSecret extends pulumi.ComponentResource {
+export class GeneratedSecret extends HarnessComponent {
   public readonly value: pulumi.Output<string>;
 
   constructor(name: string, args: GeneratedSecretArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("harness:index:GeneratedSecret", name, {}, opts);
+    super("GeneratedSecret", name, opts);
     if (args.configured !== undefined) {
       this.value = pulumi.secret(args.configured);
     } else {
       const random = new command.local.Command(
-        `${name}-random`,
+        this.child("random"),
         { create: randomSecretCommand(args.kind), logging: "none", addPreviousOutputInEnv: false },
-        { parent: this, additionalSecretOutputs: ["stdout", "stderr"], ignoreChanges: ["create"] },
+        this.childOpts({ additionalSecretOutputs: ["stdout", "stderr"], ignoreChanges: ["create"] }),
       );
       this.value = pulumi.secret(random.stdout);
     }
-    this.registerOutputs({ value: this.value });
+    this.done({ value: this.value });
   }
 }

@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { freePortCommand } from "../lib/docker";
 import { enginePortCommand } from "../lib/engine";
 import { commandEnvironment, type Engine } from "./engine";
+import { HarnessComponent } from "./component";
 
 export interface HostPortArgs {
   /** The address Docker binds the port on (the free-port check binds the same). */
@@ -30,17 +31,17 @@ export function parsePort(stdout: string): number {
   return port;
 }
 
-export class HostPort extends pulumi.ComponentResource {
+export class HostPort extends HarnessComponent {
   public readonly port: pulumi.Output<number>;
 
   constructor(name: string, args: HostPortArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("harness:index:HostPort", name, {}, opts);
+    super("HostPort", name, opts);
     if (args.port) {
       this.port = pulumi.output(args.port);
     } else {
       const { cli, remote } = args.engine;
       const pick = new command.local.Command(
-        `${name}-pick`,
+        this.child("pick"),
         {
           create: remote ? cli.wrap(enginePortCommand()) : freePortCommand(args.bindAddress),
           ...(remote ? commandEnvironment(cli) : {}),
@@ -48,11 +49,11 @@ export class HostPort extends pulumi.ComponentResource {
           logging: "none",
         },
         // Never re-run: not when the command's text changes, not on any later `up`.
-        { parent: this, ignoreChanges: ["create"] },
+        this.childOpts({ ignoreChanges: ["create"] }),
       );
       // A port is no secret, even when the pick's environment carried the engine's key.
       this.port = pulumi.unsecret(pick.stdout).apply(parsePort);
     }
-    this.registerOutputs({ port: this.port });
+    this.done({ port: this.port });
   }
 }

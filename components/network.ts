@@ -20,9 +20,9 @@ import { createHash } from "node:crypto";
 import { labelList, type Naming } from "../lib/naming";
 import { shellQuote } from "../lib/shell";
 import { commandEnvironment, type Engine } from "./engine";
+import { HarnessComponent } from "./component";
 
 export interface HarnessNetworkArgs {
-  naming: Naming;
   /** The engine the network is created on (the Commands' docker CLI settings). */
   engine: Engine;
   /** No gateway, no route out of the engine (Docker's `internal`). Default false. */
@@ -63,23 +63,23 @@ export function networkCommands(name: string, spec: NetworkSpec): { create: stri
   };
 }
 
-export class HarnessNetwork extends pulumi.ComponentResource {
+export class HarnessNetwork extends HarnessComponent {
   public readonly network: command.local.Command;
   /** Docker network name, `<stack>-net-<8 hex>`; resolves once the network exists. */
   public readonly networkName: pulumi.Output<string>;
 
   constructor(name: string, args: HarnessNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("harness:index:Network", name, {}, opts);
+    super("Network", name, opts);
     const spec: NetworkSpec = {
       driver: "bridge",
       internal: args.internal ?? false,
-      labels: labelList(args.naming.labels("network")),
+      labels: labelList(this.naming.labels("network")),
     };
-    const docker = networkName(args.naming, spec, args.part);
+    const docker = networkName(this.naming, spec, args.part);
     const commands = networkCommands(docker, spec);
     const { cli } = args.engine;
     this.network = new command.local.Command(
-      `${name}-bridge`,
+      this.child("bridge"),
       // The name is the definition: a new one replaces the network (created before the old goes).
       {
         create: cli.wrap(commands.create),
@@ -89,9 +89,9 @@ export class HarnessNetwork extends pulumi.ComponentResource {
         addPreviousOutputInEnv: false,
         logging: "stderr",
       },
-      { parent: this },
+      this.childOpts(),
     );
     this.networkName = this.network.id.apply(() => docker);
-    this.registerOutputs({ networkName: this.networkName });
+    this.done({ networkName: this.networkName });
   }
 }

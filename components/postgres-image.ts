@@ -8,12 +8,12 @@ import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import type { ImageBuilder } from "../config/schema";
-import { POSTGRES_DB, POSTGRES_USER, type Naming } from "../lib/naming";
+import { POSTGRES_DB, POSTGRES_USER } from "../lib/naming";
 import type { Engine } from "./engine";
 import { localImage } from "./local-image";
+import { HarnessComponent } from "./component";
 
 export interface PostgresImageArgs {
-  naming: Naming;
   engine: Engine;
   repoRoot: string;
   /** The configured postgres base (official image or local stand-in). */
@@ -23,16 +23,16 @@ export interface PostgresImageArgs {
   keepImages: boolean;
 }
 
-export class PostgresImage extends pulumi.ComponentResource {
+export class PostgresImage extends HarnessComponent {
   public readonly image: docker.RemoteImage;
 
   constructor(name: string, args: PostgresImageArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("harness:index:PostgresImage", name, {}, opts);
+    super("PostgresImage", name, opts);
     const context = join(args.repoRoot, "images", "postgres");
     this.image = localImage(
       name,
       {
-        naming: args.naming,
+        naming: this.naming,
         engine: args.engine,
         role: "postgres",
         context,
@@ -45,6 +45,6 @@ export class PostgresImage extends pulumi.ComponentResource {
       },
       this,
     );
-    this.registerOutputs({ imageId: this.image.imageId });
+    this.done({ imageId: this.image.imageId });
   }
 }

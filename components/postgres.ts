@@ -6,14 +6,14 @@
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { HEALTHCHECKS, healthcheck } from "../lib/docker";
-import { ALIASES, PORTS, POSTGRES_DB, POSTGRES_USER, type Naming } from "../lib/naming";
+import { ALIASES, PORTS, POSTGRES_DB, POSTGRES_USER } from "../lib/naming";
 import { serviceContainer } from "./container";
 import type { Engine } from "./engine";
 import { HostPort } from "./host-port";
 import { GeneratedSecret } from "./generated-secret";
+import { HarnessComponent } from "./component";
 
 export interface PostgresArgs {
-  naming: Naming;
   engine: Engine;
   tenant: string;
   /** The stack's postgres image (components/postgres-image.ts): initialised at build. */
@@ -24,7 +24,7 @@ export interface PostgresArgs {
   waitTimeoutSeconds: number;
 }
 
-export class Postgres extends pulumi.ComponentResource {
+export class Postgres extends HarnessComponent {
   public readonly container: docker.Container;
   /** The container once healthy (the health gate): what dependents wait for. */
   public readonly ready: pulumi.Output<docker.Container>;
@@ -38,19 +38,19 @@ export class Postgres extends pulumi.ComponentResource {
   public readonly internalUrl: pulumi.Output<string>;
 
   constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("harness:index:Postgres", name, {}, opts);
+    super("Postgres", name, opts);
     this.alias = ALIASES.postgres(args.tenant);
-    this.containerName = args.naming.object(`postgres-${args.tenant}`);
+    this.containerName = this.naming.object(`postgres-${args.tenant}`);
     this.hostPort = new HostPort(
-      `${name}-port`,
+      this.child("port"),
       { bindAddress: args.engine.publishAddress, engine: args.engine },
-      { parent: this },
+      this.childOpts(),
     ).port;
-    this.password = new GeneratedSecret(`${name}-password`, { kind: "password" }, { parent: this }).value;
+    this.password = new GeneratedSecret(this.child("password"), { kind: "password" }, this.childOpts()).value;
     ({ container: this.container, ready: this.ready } = serviceContainer(
-      `${name}-container`,
+      this.child("container"),
       {
-        naming: args.naming,
+        naming: this.naming,
         engine: args.engine,
         role: "postgres",
         containerName: this.containerName,
@@ -65,11 +65,11 @@ export class Postgres extends pulumi.ComponentResource {
         labels: { "harness.tenant": args.tenant },
         waitTimeoutSeconds: args.waitTimeoutSeconds,
       },
-      { parent: this },
+      this.childOpts(),
     ));
     this.internalUrl = pulumi.secret(
       pulumi.interpolate`postgres://${POSTGRES_USER}:${this.password.apply(encodeURIComponent)}@${this.alias}:${PORTS.postgres}/${POSTGRES_DB}?sslmode=disable`,
     );
-    this.registerOutputs({ containerName: this.containerName, hostPort: this.hostPort });
+    this.done({ containerName: this.containerName, hostPort: this.hostPort });
   }
 }

@@ -2,19 +2,19 @@
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { HEALTHCHECKS, healthcheck } from "../lib/docker";
-import { ALIASES, PORTS, type Naming } from "../lib/naming";
+import { ALIASES, PORTS } from "../lib/naming";
 import { serviceContainer } from "./container";
 import type { Engine } from "./engine";
+import { HarnessComponent } from "./component";
 
 export interface RedisArgs {
-  naming: Naming;
   engine: Engine;
   image: pulumi.Input<string>;
   networkName: pulumi.Input<string>;
   waitTimeoutSeconds: number;
 }
 
-export class Redis extends pulumi.ComponentResource {
+export class Redis extends HarnessComponent {
   public readonly container: docker.Container;
   /** The container once healthy (the health gate): what dependents wait for. */
   public readonly ready: pulumi.Output<docker.Container>;
@@ -23,13 +23,13 @@ export class Redis extends pulumi.ComponentResource {
   public readonly internalUrl: string;
 
   constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("harness:index:Redis", name, {}, opts);
-    this.containerName = args.naming.object("redis");
+    super("Redis", name, opts);
+    this.containerName = this.naming.object("redis");
     this.internalUrl = `redis://${ALIASES.redis}:${PORTS.redis}`;
     ({ container: this.container, ready: this.ready } = serviceContainer(
-      `${name}-container`,
+      this.child("container"),
       {
-        naming: args.naming,
+        naming: this.naming,
         engine: args.engine,
         role: "redis",
         containerName: this.containerName,
@@ -39,8 +39,8 @@ export class Redis extends pulumi.ComponentResource {
         healthcheck: healthcheck([...HEALTHCHECKS.redis]),
         waitTimeoutSeconds: args.waitTimeoutSeconds,
       },
-      { parent: this },
+      this.childOpts(),
     ));
-    this.registerOutputs({ containerName: this.containerName });
+    this.done({ containerName: this.containerName });
   }
 }

@@ -13,6 +13,7 @@ import { SUITES_ENV, type SuiteSpec } from "../contracts/suites";
 import { summaryPassed, type ReplaySummary } from "../contracts/summary";
 import { TARGET_ENV } from "../contracts/target";
 import { parseSummary, replaysCommand, type ReplaysCommandOptions } from "../runner/invoke";
+import { HarnessComponent } from "./component";
 
 export interface ReplaysArgs extends ReplaysCommandOptions {
   repoRoot: string;
@@ -32,14 +33,14 @@ export interface ReplaysArgs extends ReplaysCommandOptions {
   after: pulumi.Resource[];
 }
 
-export class Replays extends pulumi.ComponentResource {
+export class Replays extends HarnessComponent {
   public readonly command: command.local.Command;
   public readonly summary: pulumi.Output<ReplaySummary>;
   public readonly passed: pulumi.Output<boolean>;
   public readonly reports: pulumi.Output<ReplaySummary["reports"]>;
 
   constructor(name: string, args: ReplaysArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("harness:index:Replays", name, {}, opts);
+    super("Replays", name, opts);
     const run = replaysCommand(args);
     const triggers: pulumi.Input<string>[] = [`content:${args.contentHash}`, ...args.tested];
     // Editing a suite or its config re-runs the Command (its replays too: one runner, one summary).
@@ -51,7 +52,7 @@ export class Replays extends pulumi.ComponentResource {
     };
     if (args.suites.length > 0) environment[SUITES_ENV] = JSON.stringify(args.suites);
     this.command = new command.local.Command(
-      `${name}-command`,
+      this.child("command"),
       {
         create: run,
         update: run,
@@ -61,12 +62,12 @@ export class Replays extends pulumi.ComponentResource {
         addPreviousOutputInEnv: false,
         logging: "stderr",
       },
-      { parent: this, dependsOn: args.after },
+      this.childOpts({ dependsOn: args.after }),
     );
     // Secret because the environment is (HARNESS_TARGET); the summary carries no secret.
     this.summary = pulumi.unsecret(this.command.stdout).apply(parseSummary);
     this.passed = this.summary.apply(summaryPassed);
     this.reports = this.summary.apply((s) => s.reports);
-    this.registerOutputs({ summary: this.summary, passed: this.passed });
+    this.done({ summary: this.summary, passed: this.passed });
   }
 }

@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { TARGET_ENV } from "../contracts/target";
 import type { SeedResult } from "../contracts/seed";
 import { parseSeed, seedCommand } from "../runner/invoke";
+import { HarnessComponent } from "./component";
 
 export interface SeedArgs {
   repoRoot: string;
@@ -20,16 +21,16 @@ export interface SeedArgs {
   after: pulumi.Input<pulumi.Resource>[];
 }
 
-export class Seed extends pulumi.ComponentResource {
+export class Seed extends HarnessComponent {
   public readonly command: command.local.Command;
   public readonly stdout: pulumi.Output<string>;
   public readonly result: pulumi.Output<SeedResult>;
 
   constructor(name: string, args: SeedArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("harness:index:Seed", name, {}, opts);
+    super("Seed", name, opts);
     const create = seedCommand(args.repoRoot);
     this.command = new command.local.Command(
-      `${name}-command`,
+      this.child("command"),
       {
         create,
         update: create,
@@ -40,11 +41,11 @@ export class Seed extends pulumi.ComponentResource {
         // Progress is streamed from stderr; stdout is the JSON result.
         logging: "stderr",
       },
-      { parent: this, dependsOn: args.after },
+      this.childOpts({ dependsOn: args.after }),
     );
     // The command's outputs are secret because its environment is; the seed's ids are not.
     this.stdout = pulumi.unsecret(this.command.stdout);
     this.result = this.stdout.apply(parseSeed);
-    this.registerOutputs({ result: this.result });
+    this.done({ result: this.result });
   }
 }

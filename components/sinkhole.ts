@@ -20,9 +20,9 @@ import { shellQuote } from "../lib/shell";
 import { serviceContainer } from "./container";
 import { commandEnvironment, type Engine } from "./engine";
 import { localImage } from "./local-image";
+import { HarnessComponent } from "./component";
 
 export interface SinkholeArgs {
-  naming: Naming;
   engine: Engine;
   repoRoot: string;
   nodeBase: docker.RemoteImage;
@@ -45,7 +45,7 @@ export function isolateCommand(naming: Naming, tenantContainer: string, image: s
   ].join(" ");
 }
 
-export class Sinkhole extends pulumi.ComponentResource {
+export class Sinkhole extends HarnessComponent {
   public readonly image: docker.RemoteImage;
   public readonly container: docker.Container;
   public readonly ready: pulumi.Output<docker.Container>;
@@ -55,14 +55,14 @@ export class Sinkhole extends pulumi.ComponentResource {
   private readonly args: SinkholeArgs;
 
   constructor(name: string, args: SinkholeArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("harness:index:Sinkhole", name, {}, opts);
+    super("Sinkhole", name, opts);
     this.args = args;
-    this.containerName = args.naming.object("sinkhole");
+    this.containerName = this.naming.object("sinkhole");
     const context = join(args.repoRoot, "sinkhole");
     this.image = localImage(
       name,
       {
-        naming: args.naming,
+        naming: this.naming,
         engine: args.engine,
         role: "sinkhole",
         context,
@@ -76,9 +76,9 @@ export class Sinkhole extends pulumi.ComponentResource {
       this,
     );
     ({ container: this.container, ready: this.ready } = serviceContainer(
-      `${name}-container`,
+      this.child("container"),
       {
-        naming: args.naming,
+        naming: this.naming,
         engine: args.engine,
         role: "sinkhole",
         containerName: this.containerName,
@@ -89,7 +89,7 @@ export class Sinkhole extends pulumi.ComponentResource {
         healthcheck: healthcheck(["CMD", "test", "-f", "/tmp/sinkhole-ready"]),
         waitTimeoutSeconds: args.waitTimeoutSeconds,
       },
-      { parent: this },
+      this.childOpts(),
     ));
     this.address = pulumi.all([this.container.networkDatas, args.networkName]).apply(([datas, network]) => {
       const data = (datas ?? []).find((d) => d.networkName === network) ?? datas?.[0];
@@ -97,7 +97,7 @@ export class Sinkhole extends pulumi.ComponentResource {
         throw new Error(`the sinkhole ${this.containerName} has no address on ${network}`);
       return data.ipAddress;
     });
-    this.registerOutputs({ containerName: this.containerName, address: this.address });
+    this.done({ containerName: this.containerName, address: this.address });
   }
 
   /** A tenant without a default route (re-run when the tenant container is replaced). */
@@ -107,14 +107,14 @@ export class Sinkhole extends pulumi.ComponentResource {
       name,
       {
         create: pulumi.interpolate`${this.image.imageId}`.apply((image) =>
-          cli.wrap(isolateCommand(this.args.naming, tenantContainer, image)),
+          cli.wrap(isolateCommand(this.naming, tenantContainer, image)),
         ),
         ...commandEnvironment(cli),
         triggers: [tenantId],
         addPreviousOutputInEnv: false,
         logging: "stderr",
       },
-      { parent: this },
+      this.childOpts(),
     );
   }
 }

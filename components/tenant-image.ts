@@ -8,12 +8,11 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import type { ImageBuilder, TenantImageSource } from "../config/schema";
-import type { Naming } from "../lib/naming";
 import type { Engine } from "./engine";
 import { localImage } from "./local-image";
+import { HarnessComponent } from "./component";
 
 export interface TenantImageArgs {
-  naming: Naming;
   engine: Engine;
   repoRoot: string;
   source: TenantImageSource;
@@ -25,23 +24,23 @@ export interface TenantImageArgs {
   keepImages: boolean;
 }
 
-export class TenantImage extends pulumi.ComponentResource {
+export class TenantImage extends HarnessComponent {
   /** What tenant containers run: the built or pulled image's id. */
   public readonly ref: pulumi.Output<string>;
 
   constructor(name: string, args: TenantImageArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("harness:index:TenantImage", name, {}, opts);
+    super("TenantImage", name, opts);
     const source = args.source;
     if (source.kind === "image") {
       const pulled = new docker.RemoteImage(
-        `${name}-pulled`,
+        this.child("pulled"),
         { name: source.image, keepLocally: true },
-        { parent: this, provider: args.engine.provider },
+        this.childOpts({ provider: args.engine.provider }),
       );
       this.ref = pulled.imageId;
     } else {
       const common = {
-        naming: args.naming,
+        naming: this.naming,
         engine: args.engine,
         role: "tenant" as const,
         builder: args.builder,
@@ -78,6 +77,6 @@ export class TenantImage extends pulumi.ComponentResource {
       }
       this.ref = built.imageId;
     }
-    this.registerOutputs({ ref: this.ref });
+    this.done({ ref: this.ref });
   }
 }

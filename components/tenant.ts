@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { tenantHost } from "../contracts/hosts";
 import type { TenantConfig } from "../config/schema";
 import type { Healthcheck } from "../lib/docker";
-import { ALIASES, LABEL_TENANT, type Naming } from "../lib/naming";
+import { ALIASES, LABEL_TENANT } from "../lib/naming";
 import { tenantEnv } from "../lib/tenant-env";
 import type { CpStub } from "./cp-stub";
 import { serviceContainer } from "./container";
@@ -17,12 +17,12 @@ import type { Engine } from "./engine";
 import { GeneratedSecret } from "./generated-secret";
 import type { Postgres } from "./postgres";
 import type { Redis } from "./redis";
+import { HarnessComponent } from "./component";
 
 /** Label carrying the id of the tenant's postgres container: a new database means a new tenant (migrations run at boot). */
 export const LABEL_POSTGRES_ID = "harness.postgres-id";
 
 export interface TenantArgs {
-  naming: Naming;
   engine: Engine;
   tenant: TenantConfig;
   image: pulumi.Input<string>;
@@ -41,7 +41,7 @@ export interface TenantArgs {
   waitTimeoutSeconds: number;
 }
 
-export class Tenant extends pulumi.ComponentResource {
+export class Tenant extends HarnessComponent {
   public readonly name: string;
   public readonly host: string;
   public readonly orgId: string;
@@ -53,18 +53,18 @@ export class Tenant extends pulumi.ComponentResource {
   public readonly ready: pulumi.Output<docker.Container>;
 
   constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("harness:index:Tenant", name, {}, opts);
+    super("Tenant", name, opts);
     const t = args.tenant;
     this.name = t.name;
     this.host = tenantHost(t.name);
     this.orgId = t.orgId;
     this.alias = ALIASES.tenant(t.name);
-    this.containerName = args.naming.object(`tenant-${t.name}`);
+    this.containerName = this.naming.object(`tenant-${t.name}`);
     // Per tenant: adding a tenant never rotates another one's token.
     this.adminToken = new GeneratedSecret(
-      `${name}-admin-token`,
+      this.child("admin-token"),
       { kind: "token", configured: t.adminToken },
-      { parent: this },
+      this.childOpts(),
     ).value;
     const envs = pulumi
       .all([args.postgres.internalUrl, this.adminToken, args.encryptionKey])
@@ -82,9 +82,9 @@ export class Tenant extends pulumi.ComponentResource {
         }),
       );
     ({ container: this.container, ready: this.ready } = serviceContainer(
-      `${name}-container`,
+      this.child("container"),
       {
-        naming: args.naming,
+        naming: this.naming,
         engine: args.engine,
         role: "tenant",
         containerName: this.containerName,
@@ -100,8 +100,8 @@ export class Tenant extends pulumi.ComponentResource {
       // Starts with everything else (no health-gated waves): production does not gate a tenant on
       // its database's health either, and the tenant retries Postgres and Redis at boot. The seed
       // waits until every container is healthy.
-      { parent: this },
+      this.childOpts(),
     ));
-    this.registerOutputs({ host: this.host, orgId: this.orgId, containerName: this.containerName });
+    this.done({ host: this.host, orgId: this.orgId, containerName: this.containerName });
   }
 }
