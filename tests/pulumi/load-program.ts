@@ -32,10 +32,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import Module from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
+import {
+  hookModuleResolution,
+  instrumentMonitor,
+  unwrapSecrets,
+  waitForRegistrations,
+  type RegisteredResource,
+} from "./sdk-internals";
+
+export { unwrapSecrets, type RegisteredResource };
 
 export const REPO_ROOT = resolve(__dirname, "..", "..");
 
@@ -47,42 +55,6 @@ export const REPO_ROOT = resolve(__dirname, "..", "..");
 export const DEFAULT_MODULE_STUBS: Readonly<Record<string, string>> = {
   "components/ready": join(__dirname, "fixtures", "stub-ready.ts"),
 };
-const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
-export interface RegisteredResource {
-  /** Order in which the SDK sent the registration (0-based, across all resources incl. the Stack). */
-  seq: number;
-  /** Order in which the registration completed (the mock's newResource returned). */
-  doneSeq?: number;
-  type: string;
-  name: string;
-  urn?: string;
-  /** URN of the parent (the Stack for top-level components). */
-  parent?: string;
-  /** The explicit provider reference (`<provider URN>::<id>`), when the resource names one. */
-  provider?: string;
-  custom: boolean;
-  /** Inputs as the SDK serialized them, secrets unwrapped. */
-  inputs: Record<string, unknown>;
-  /** Dotted paths (e.g. `envs`, `environment.HARNESS_TARGET`) of inputs that were secret. */
-  secretInputs: string[];
-  /** URNs this resource waits for: explicit dependsOn plus resources behind its inputs. */
-  dependencies: string[];
-  propertyDependencies: Record<string, string[]>;
-  options: {
-    deleteBeforeReplace?: boolean;
-    additionalSecretOutputs: string[];
-    ignoreChanges: string[];
-    replaceOnChanges: string[];
-    protect?: boolean;
-    retainOnDelete?: boolean;
-  };
-  /** What newResource returned. */
-  id?: string;
-  state?: Record<string, unknown>;
-}
-
 export interface LoadResult {
   resources: RegisteredResource[];
   /** Stack outputs, secrets unwrapped. */
@@ -149,30 +121,6 @@ export function loaderLog(): string[] {
   const g = globalThis as { __harnessLoaderLog?: string[] };
   g.__harnessLoaderLog ??= [];
   return g.__harnessLoaderLog;
-}
-
-function isSecret(value: unknown): value is { value: unknown } {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG
-  );
-}
-
-/** Removes secret wrappers, recording the dotted path of each. */
-export function unwrapSecrets(value: unknown, path: string, secrets: string[]): unknown {
-  if (isSecret(value)) {
-    secrets.push(path);
-    return unwrapSecrets(value.value, path, []);
-  }
-  if (Array.isArray(value))
-    return value.map((v, i) => unwrapSecrets(v, path ? `${path}[${i}]` : `[${i}]`, secrets));
-  if (typeof value === "object" && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = unwrapSecrets(v, path ? `${path}.${k}` : k, secrets);
-    return out;
-  }
-  return value;
 }
 
 function hex(text: string, length = 64): string {
@@ -268,13 +216,6 @@ function commandStdout(name: string, inputs: Record<string, unknown>): string {
   return "";
 }
 
-type ResolveFilename = (
-  request: string,
-  parent: { filename?: string } | undefined,
-  ...rest: unknown[]
-) => string;
-const ModuleInternals = Module as unknown as { _resolveFilename: ResolveFilename };
-
 let busy = false;
 const stubFilesUsed = new Set<string>();
 
@@ -287,7 +228,7 @@ export async function loadProgram(options: LoadOptions): Promise<LoadResult> {
   const programPath = options.programPath ?? join(REPO_ROOT, "index.ts");
   const project = options.project ?? projectName();
   const savedEnv = new Map<string, string | undefined>();
-  const originalResolve = ModuleInternals._resolveFilename;
+  let restoreResolution = () => {};
   // A failing program rejects promises nobody awaits (as under the real language host, where they
   // fail the update). They belong to this load's result, not to whoever else listens (a test runner).
   const unhandled: unknown[] = [];
@@ -306,16 +247,7 @@ export async function loadProgram(options: LoadOptions): Promise<LoadResult> {
         ([mod, stub]) => [resolve(REPO_ROOT, mod), stub] as const,
       ),
     );
-    if (stubs.size > 0) {
-      ModuleInternals._resolveFilename = function (request, parent, ...rest) {
-        if (parent?.filename && (request.startsWith(".") || isAbsolute(request))) {
-          const abs = resolve(dirname(parent.filename), request).replace(/\.(ts|js)$/, "");
-          const stub = stubs.get(abs);
-          if (stub) return stub;
-        }
-        return originalResolve.call(this, request, parent, ...rest);
-      };
-    }
+    if (stubs.size > 0) restoreResolution = hookModuleResolution(stubs);
     // A fresh copy of the program's own modules (not node_modules: the SDK's state must stay one).
     for (const key of Object.keys(require.cache)) {
       if (
@@ -374,7 +306,7 @@ export async function loadProgram(options: LoadOptions): Promise<LoadResult> {
     }
     return { resources: records.resources, outputs, secretOutputs, error, log: [...log] };
   } finally {
-    ModuleInternals._resolveFilename = originalResolve;
+    restoreResolution();
     for (const [key, value] of savedEnv) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
@@ -385,116 +317,6 @@ export async function loadProgram(options: LoadOptions): Promise<LoadResult> {
     for (const listener of otherListeners) process.on("unhandledRejection", listener);
     busy = false;
   }
-}
-
-async function waitForRegistrations(): Promise<void> {
-  const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
-  for (let i = 0; i < 3; i++) {
-    if (runtime.waitForRPCs) await runtime.waitForRPCs();
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
-interface MonitorRequest {
-  getType(): string;
-  getName(): string;
-  getParent(): string;
-  getProvider?(): string;
-  getCustom(): boolean;
-  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
-  getDependenciesList(): string[];
-  getPropertydependenciesMap(): {
-    forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void;
-  };
-  getDeletebeforereplace(): boolean;
-  getDeletebeforereplacedefined(): boolean;
-  getAdditionalsecretoutputsList(): string[];
-  getIgnorechangesList(): string[];
-  getReplaceonchangesList(): string[];
-  getProtect?(): boolean;
-  getRetainondelete?(): boolean;
-}
-
-type Callback = (err: unknown, response: unknown) => void;
-
-interface MonitorLike {
-  registerResource(req: MonitorRequest, cb: Callback): unknown;
-  registerResourceOutputs(
-    req: { getUrn(): string; getOutputs(): { toJavaScript(): unknown } | undefined },
-    cb: Callback,
-  ): unknown;
-}
-
-function instrumentMonitor(log: string[]): {
-  resources: RegisteredResource[];
-  stackOutputs?: Record<string, unknown>;
-} {
-  const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
-  const records: { resources: RegisteredResource[]; stackOutputs?: Record<string, unknown> } = {
-    resources: [],
-  };
-  let seq = 0;
-  let done = 0;
-  let stackUrn: string | undefined;
-  const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req, cb) => {
-    const secretInputs: string[] = [];
-    const raw = req.getObject()?.toJavaScript() ?? {};
-    const propertyDependencies: Record<string, string[]> = {};
-    req.getPropertydependenciesMap().forEach((value, key) => {
-      propertyDependencies[key] = value.getUrnsList();
-    });
-    const record: RegisteredResource = {
-      seq: seq++,
-      type: req.getType(),
-      name: req.getName(),
-      parent: req.getParent() || undefined,
-      provider: req.getProvider?.() || undefined,
-      custom: req.getCustom(),
-      inputs: unwrapSecrets(raw, "", secretInputs) as Record<string, unknown>,
-      secretInputs,
-      dependencies: req.getDependenciesList(),
-      propertyDependencies,
-      options: {
-        deleteBeforeReplace: req.getDeletebeforereplacedefined() ? req.getDeletebeforereplace() : undefined,
-        additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
-        ignoreChanges: req.getIgnorechangesList(),
-        replaceOnChanges: req.getReplaceonchangesList(),
-        protect: req.getProtect?.(),
-        retainOnDelete: req.getRetainondelete?.(),
-      },
-    };
-    records.resources.push(record);
-    log.push(`register ${record.type} ${record.name}`);
-    return register(req, (err, response) => {
-      record.doneSeq = done++;
-      const res = response as
-        | {
-            getUrn(): string;
-            getId(): string;
-            getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
-          }
-        | undefined;
-      if (res) {
-        record.urn = res.getUrn();
-        record.id = res.getId();
-        record.state = unwrapSecrets(res.getObject()?.toJavaScript() ?? {}, "", []) as Record<
-          string,
-          unknown
-        >;
-        if (record.type === "pulumi:pulumi:Stack") stackUrn = record.urn;
-      }
-      cb(err, response);
-    });
-  };
-  const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
-  monitor.registerResourceOutputs = (req, cb) => {
-    if (stackUrn !== undefined && req.getUrn() === stackUrn) {
-      records.stackOutputs = (req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>;
-    }
-    return registerOutputs(req, cb);
-  };
-  return records;
 }
 
 /** JSON-safe options for the isolated loader (no functions). */
