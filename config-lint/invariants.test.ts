@@ -138,7 +138,7 @@ describe("what the program declares keeps every invariant", () => {
         envSecret: r.secretInputs.includes("envs"),
       });
       const containers = g.ofType(CONTAINER);
-      assert.equal(containers.length, 7);
+      assert.equal(containers.length, 8, "2 postgres, 2 tenants, redis, cp-stub, the edge, the sinkhole");
       for (const r of [...containers, ...g.ofType(NETWORK)]) {
         assert.deepEqual(labelProblems(labelsOf(r), "harness/ci"), [], r.name);
       }
