@@ -23,7 +23,7 @@ import {
   startBackends,
   startTenant,
   tenantEnv,
-} from "./support";
+} from "./test-support";
 
 let backends: Backends;
 let strict: BootedTenant;

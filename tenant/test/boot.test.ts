@@ -16,7 +16,7 @@ import {
   startTenant,
   tenantEnv,
   type Backends,
-} from "./support";
+} from "./test-support";
 
 const REPO = join(__dirname, "..", "..");
 let backends: Backends;

@@ -20,7 +20,7 @@ import { after, before, test } from "node:test";
 import { bundleService } from "../../images/bundle";
 import { freePort } from "../../loopback/free-port";
 import { waitUntil } from "../../loopback/process";
-import { admin, call, startBackends, tenantEnv, type Backends } from "./support";
+import { admin, call, startBackends, tenantEnv, type Backends } from "./test-support";
 
 const REPO = join(__dirname, "..", "..");
 let backends: Backends;

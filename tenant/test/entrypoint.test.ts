@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { freePort } from "../../loopback/free-port";
 import { waitUntil } from "../../loopback/process";
-import { admin, call, startBackends, tenantEnv, type Backends } from "./support";
+import { admin, call, startBackends, tenantEnv, type Backends } from "./test-support";
 
 const REPO = join(__dirname, "..", "..");
 const TSX = join(REPO, "node_modules", ".bin", "tsx");

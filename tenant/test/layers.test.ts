@@ -23,7 +23,7 @@ import {
   startTenant,
   tenantEnv,
   type Backends,
-} from "./support";
+} from "./test-support";
 
 let backends: Backends;
 let cp: Cp;

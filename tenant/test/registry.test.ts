@@ -21,7 +21,7 @@ import {
   startBackends,
   startTenant,
   tenantEnv,
-} from "./support";
+} from "./test-support";
 
 let backends: Backends;
 let tenant: BootedTenant;

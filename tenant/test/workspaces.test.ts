@@ -20,7 +20,7 @@ import {
   startBackends,
   startTenant,
   tenantEnv,
-} from "./support";
+} from "./test-support";
 
 let backends: Backends;
 let cp: Cp;

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { changes, docker as engine, labelled, named, testStack, type TestStack } from "./support";
+import { changes, docker as engine, labelled, named, testStack, type TestStack } from "./test-support";
 
 const TIMEOUT = { timeout: 10 * 60_000 };
 

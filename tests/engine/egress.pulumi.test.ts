@@ -18,7 +18,7 @@ import { after, before, describe, test } from "node:test";
 import { parseEgressJournal, type EgressReport } from "../../contracts/egress";
 import type { ReplaySummary } from "../../contracts/summary";
 import { dockerOn, execIn, HTTP_PROBE, probeResult, stdoutOf } from "../../replays/lib/docker-exec";
-import { docker, labelled, REPO_ROOT, testStack, type TestStack } from "./support";
+import { docker, labelled, REPO_ROOT, testStack, type TestStack } from "./test-support";
 
 const TIMEOUT = { timeout: 15 * 60_000 };
 const OUTSIDE = "api.payments.example";

@@ -17,7 +17,7 @@ import { after, test } from "node:test";
 import { parse, stringify } from "yaml";
 import { bundleService } from "../../images/bundle";
 import { toolchainEnv } from "../../scripts/pulumi/toolchain";
-import { docker, e2eConfig, labelled, PASSPHRASE, REPO_ROOT, toolchainCli } from "./support";
+import { docker, e2eConfig, labelled, PASSPHRASE, REPO_ROOT, toolchainCli } from "./test-support";
 
 const run = promisify(execFile);
 const TSX = pathToFileURL(require.resolve("tsx")).href;

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { docker, labelled, testStack, type TestStack } from "./support";
+import { docker, labelled, testStack, type TestStack } from "./test-support";
 
 let s: TestStack | undefined;
 after(async () => {

@@ -27,7 +27,7 @@ import {
   REPO_ROOT,
   testStack,
   type TestStack,
-} from "./support";
+} from "./test-support";
 
 const TIMEOUT = { timeout: 15 * 60_000 };
 const TSX = pathToFileURL(require.resolve("tsx")).href;

@@ -1,6 +1,6 @@
 /**
  * `harness:engine` on the real engine: a second dockerd over mutual TLS in a network namespace
- * (tests/support/remote-engine.ts). A client without a certificate is refused; the base-image
+ * (tests/test-support/remote-engine.ts). A client without a certificate is refused; the base-image
  * stand-ins reach the fresh engine by `npm run base-images -- --engine`; the e2e stack plus
  * `harness:engine` boots there and passes every replay and suite; its outputs' URLs name the engine's
  * address and answer from this machine (the edge with a tenant's Host header, the cp-stub, each
@@ -23,7 +23,7 @@ import { parse, stringify } from "yaml";
 import { reportsDir } from "../../lib/target";
 import { LABEL_STACK } from "../../lib/naming";
 import { chooseEngine, readEngineFile, runningStacks } from "../../scripts/harness/pool";
-import { startRemoteEngine, type RemoteEngine } from "../support/remote-engine";
+import { startRemoteEngine, type RemoteEngine } from "../test-support/remote-engine";
 import { toolchainEnv } from "../../scripts/pulumi/toolchain";
 import {
   docker,
@@ -34,7 +34,7 @@ import {
   testStack,
   toolchainCli,
   type TestStack,
-} from "./support";
+} from "./test-support";
 
 const run = promisify(execFile);
 let engine: RemoteEngine;

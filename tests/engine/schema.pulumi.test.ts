@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { before, describe, test } from "node:test";
 import { toolchainEnv } from "../../scripts/pulumi/toolchain";
-import { REPO_ROOT, toolchainCli } from "./support";
+import { REPO_ROOT, toolchainCli } from "./test-support";
 
 const run = promisify(execFile);
 

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { labelled, testStack, type TestStack } from "./support";
+import { labelled, testStack, type TestStack } from "./test-support";
 
 const stacks: TestStack[] = [];
 after(async () => {

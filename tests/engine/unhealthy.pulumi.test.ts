@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { labelled, named, REPO_ROOT, testStack, type Run, type TestStack } from "./support";
+import { labelled, named, REPO_ROOT, testStack, type Run, type TestStack } from "./test-support";
 
 const TIMEOUT = { timeout: 10 * 60_000 };
 

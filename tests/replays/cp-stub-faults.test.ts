@@ -10,8 +10,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, afterEach, before, describe, test } from "node:test";
 import type { OverrideInput } from "../../cp-stub/client";
-import { REPLAYS_DIR, startL4Stack, type L4Stack } from "./support/l4-stack";
-import { assertCaught, assertPassed } from "./support/verdict";
+import { REPLAYS_DIR, startL4Stack, type L4Stack } from "./test-support/l4-stack";
+import { assertCaught, assertPassed } from "./test-support/verdict";
 
 describe("L4: control-plane replays catch the CP's bugs", () => {
   let stack: L4Stack;

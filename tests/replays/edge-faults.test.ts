@@ -11,9 +11,9 @@ import {
   edgeRoutesUnknownHostsToFirstTenant,
   edgeTrustsClientConnectingIp,
   wsOutsideTheGuard,
-} from "./support/faults";
-import { startL4Stack, type L4Stack } from "./support/l4-stack";
-import { assertCaught, assertPassed } from "./support/verdict";
+} from "./test-support/faults";
+import { startL4Stack, type L4Stack } from "./test-support/l4-stack";
+import { assertCaught, assertPassed } from "./test-support/verdict";
 
 describe("L4: edge replays catch the edge's bugs", () => {
   let stack: L4Stack;

@@ -1,7 +1,7 @@
 /**
  * L4 for the stack's own suites (`harness:suites`, the seed's Phase 2): the REAL example suites of
  * examples/, exactly as Pulumi.e2e.yaml wires them, run through the real runner against the real
- * reference tenants on loopback (tests/replays/support/l4-stack.ts). They PASS against the tenants as
+ * reference tenants on loopback (tests/replays/test-support/l4-stack.ts). They PASS against the tenants as
  * they are, with every pytest case in the summary and in junit.xml; given one bug — beta's TenantGuard
  * accepting another tenant's org — both FAIL, the bash suite naming the check and the pytest suite
  * naming its failing JUnit case, which junit.xml carries as a <failure>.
@@ -15,8 +15,8 @@ import { checkSuites, junitPattern, type SuiteSpec } from "../../contracts/suite
 import type { ReplayResult, ReplaySummary } from "../../contracts/summary";
 import { runReplays } from "../../runner/run";
 import { REPO_ROOT, stackConfig } from "../pulumi/load-program";
-import { guardAcceptsAnyOrg } from "./support/faults";
-import { REPLAYS_DIR, startL4Stack, type L4Stack } from "./support/l4-stack";
+import { guardAcceptsAnyOrg } from "./test-support/faults";
+import { REPLAYS_DIR, startL4Stack, type L4Stack } from "./test-support/l4-stack";
 
 /** The suites of the default e2e stack, validated as the program validates them. */
 function e2eSuites(): SuiteSpec[] {

@@ -2,7 +2,7 @@
  * L4 (docs/design.md#l4-every-replay-can-fail): every replay of the tenant's production layers is shown to
  * FAIL against a tenant that has exactly its bug — with a message that names the bug — and to PASS once the
  * bug is gone. The tenants are the real reference tenants on loopback; a fault proxy between the edge and
- * one tenant gives it the bug (tests/replays/support/faults.ts). Each test runs the REAL replay file
+ * one tenant gives it the bug (tests/replays/test-support/faults.ts). Each test runs the REAL replay file
  * from replays/ through the real runner.
  */
 import { after, afterEach, before, describe, test } from "node:test";
@@ -21,9 +21,9 @@ import {
   peersAcceptAdminToken,
   peersAnswerEmptyListForUnknown,
   provisioningFailureSwallowed,
-} from "./support/faults";
-import { startL4Stack, type L4Stack, type RunOverrides } from "./support/l4-stack";
-import { assertCaught, assertPassed } from "./support/verdict";
+} from "./test-support/faults";
+import { startL4Stack, type L4Stack, type RunOverrides } from "./test-support/l4-stack";
+import { assertCaught, assertPassed } from "./test-support/verdict";
 
 describe("L4: replays of the tenant's production layers catch their bugs", () => {
   let stack: L4Stack;
