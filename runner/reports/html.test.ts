@@ -210,6 +210,83 @@ describe("renderHtmlReport", () => {
     assert.match(text, /XFAILcp-helperreplay40 ms#2865helper moved/);
   });
 
+  test("outbound attempts (issue 14): each with its verdict, source, destination and phase; none said plainly; absent without a sinkhole", () => {
+    const inputs = reportInputs();
+    const attempt = {
+      time: "2026-12-06T10:00:01.000Z",
+      sourceIp: "172.18.0.5",
+      probe: false,
+    };
+    const summary = {
+      ...inputs.summary,
+      egress: {
+        mode: "fail" as const,
+        allow: ["*.sentry.io"],
+        attempts: [
+          {
+            ...attempt,
+            source: "ci-tenant-beta",
+            host: "api.payments.example",
+            port: 443,
+            protocol: "tls" as const,
+            phase: "replay" as const,
+            replays: [FAIL_NAME],
+            allowed: false,
+          },
+          {
+            ...attempt,
+            source: "ci-tenant-alpha",
+            host: "o1.sentry.io",
+            port: 443,
+            protocol: "tls" as const,
+            phase: "boot" as const,
+            replays: [],
+            allowed: true,
+          },
+          {
+            ...attempt,
+            source: "ci-tenant-alpha",
+            host: "<evil>&",
+            port: 80,
+            protocol: "http" as const,
+            phase: "between" as const,
+            replays: [],
+            allowed: false,
+          },
+        ],
+      },
+    };
+    const page = renderHtmlReport(buildReportData({ ...inputs, summary }));
+    const section = page.slice(
+      page.indexOf('<section id="egress">'),
+      page.indexOf('<section id="identities">'),
+    );
+    const text = visibleText(section);
+    assert.match(text, /Outbound attempts \(3\)/);
+    assert.match(text, /Policy: fail, allowed: \*\.sentry\.io/);
+    assert.ok(
+      text.includes(
+        `FAIL2026-12-06T10:00:01.000Zci-tenant-betaapi.payments.example:443tlsreplay ${FAIL_NAME}`,
+      ),
+      text,
+    );
+    assert.match(text, /ALLOWED.*ci-tenant-alphao1\.sentry\.io:443tlsboot or seed/);
+    assert.match(text, /WARN.*<evil>&:80httpbetween replays/);
+    assert.doesNotMatch(section, /<evil>/, "escaped");
+
+    const none = renderHtmlReport(
+      buildReportData({
+        ...inputs,
+        summary: { ...inputs.summary, egress: { mode: "warn", allow: [], attempts: [] } },
+      }),
+    );
+    assert.match(
+      visibleText(none),
+      /Outbound attempts \(0\)No container tried to leave the harness\. Policy: warn\./,
+    );
+    assert.doesNotMatch(html, /id="egress"/, "no sinkhole, no section");
+  });
+
   test("no failure: no failures section, the gate passed; no phases until the harness adds them", () => {
     const inputs = reportInputs();
     const summary = {

@@ -181,6 +181,8 @@ td.num{white-space:nowrap;text-align:right}td.msg,td.name{overflow-wrap:break-wo
 tr.case td{font-size:.9rem}tr.case td.name{font-weight:400;padding-left:1.5rem}
 .badge{display:inline-block;min-width:3.6rem;text-align:center;border-radius:1rem;padding:0 .5rem;font-size:.8rem;font-weight:700;color:#fff}
 .s-pass{background:var(--pass)}.s-fail{background:var(--fail)}.s-skip{background:var(--skip)}.s-xfail{background:var(--xfail)}.s-xpass{background:var(--xpass)}
+.s-allowed{background:var(--skip)}
+.s-warn{background:var(--xfail)}
 .verdict{font-size:1.1rem;font-weight:700;padding:.6rem .9rem;border-radius:6px;color:#fff;display:inline-block}
 .verdict.ok{background:var(--pass)}.verdict.bad{background:var(--fail)}
 .counts{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;margin:.8rem 0;padding:0;list-style:none}.counts strong{font-size:1.2rem}
@@ -190,6 +192,41 @@ tr.case td{font-size:.9rem}tr.case td.name{font-weight:400;padding-left:1.5rem}
 details>summary{cursor:pointer;font-weight:600;margin:.4rem 0}ol.journal{padding-left:1.5rem}ol.journal summary{font-weight:400}
 footer{margin-top:2rem;color:var(--muted);font-size:.9rem}
 `;
+
+/**
+ * The outbound attempts the egress sinkhole caught (issue 14): when, from which container, to what
+ * name and port, in which phase (and replay), and whether the policy allowed it. Absent when no
+ * sinkhole ran (the loopback tier); said when the journal could not be read.
+ */
+function egress(data: HtmlReportData): string {
+  const report = data.summary.egress;
+  if (!report) return "";
+  const policy = `Policy: <code>${e(report.mode)}</code>${
+    report.allow.length > 0 ? `, allowed: ${report.allow.map((a) => `<code>${e(a)}</code>`).join(", ")}` : ""
+  }.`;
+  const error = report.error
+    ? `<p class="message">The journal could not be read: ${e(report.error)}</p>`
+    : "";
+  if (report.attempts.length === 0) {
+    return `<section id="egress"><h2>Outbound attempts (0)</h2><p>No container tried to leave the harness. ${policy}</p>${error}</section>`;
+  }
+  const rows = report.attempts.map((a) => {
+    const where =
+      a.phase === "replay"
+        ? `replay ${a.replays.join(", ")}`
+        : a.phase === "boot"
+          ? "boot or seed"
+          : "between replays";
+    const verdict = a.allowed
+      ? badge("ALLOWED")
+      : badge(report.mode === "fail" && a.phase === "replay" ? "FAIL" : "WARN");
+    return `<tr><td>${verdict}</td><td>${e(a.time)}</td><td><code>${e(a.source)}</code></td><td><code>${e(a.host ?? "(no name)")}:${a.port}</code></td><td>${e(a.protocol)}</td><td>${e(where)}</td></tr>`;
+  });
+  return `<section id="egress"><h2>Outbound attempts (${report.attempts.length})</h2><p>No call may leave the harness: these were caught by the sinkhole. ${policy}</p>${error}${table(
+    ["", "Time", "From", "To", "Protocol", "During"],
+    rows,
+  )}</section>`;
+}
 
 /** The page (pure). */
 export function renderHtmlReport(data: HtmlReportData): string {
@@ -221,6 +258,7 @@ export function renderHtmlReport(data: HtmlReportData): string {
     `<section id="results"><h2>Replays and suites (${summary.results.length})</h2>`,
     table(["Status", "Name", "Kind", "Time", "Closes", "Proves / why"], resultRows(summary.results, anchors)),
     `</section>`,
+    egress(data),
     identities(data),
     phases(data),
     data.notes.length > 0
