@@ -6,7 +6,6 @@
  */
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { join } from "node:path";
 import {
   EDGE_CONFIG_PATH,
   EDGE_CONTAINER_PORT,
@@ -20,7 +19,7 @@ import { ALIASES } from "../lib/naming";
 import { serviceContainer } from "./container";
 import type { Engine } from "./engine";
 import { HostPort } from "./host-port";
-import { localImage } from "./local-image";
+import { repoServiceImage } from "./local-image";
 import { HarnessComponent } from "./component";
 
 export interface CfProxyArgs {
@@ -59,20 +58,18 @@ export class CfProxy extends HarnessComponent {
       { bindAddress: args.bindAddress, port: args.port, engine: args.engine },
       this.childOpts(),
     ).port;
-    const context = join(args.repoRoot, "cf-proxy");
-    this.image = localImage(
+    this.image = repoServiceImage(
       name,
       {
         naming: this.naming,
         engine: args.engine,
         role: "cf-proxy",
-        context,
-        dockerfile: join(context, "Dockerfile"),
-        args: { NGINX_BASE: args.nginxBase.name },
+        repoRoot: args.repoRoot,
+        base: args.nginxBase,
+        baseArg: "NGINX_BASE",
         builder: args.builder,
         rebuildNonce: args.rebuildNonce,
         keepImages: args.keepImages,
-        base: args.nginxBase,
       },
       this,
     );

@@ -6,14 +6,13 @@
  */
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { join } from "node:path";
 import type { ImageBuilder } from "../config/schema";
 import { HEALTHCHECKS, healthcheck } from "../lib/docker";
 import { ALIASES, PORTS } from "../lib/naming";
 import { serviceContainer } from "./container";
 import type { Engine } from "./engine";
 import { HostPort } from "./host-port";
-import { localImage } from "./local-image";
+import { repoServiceImage } from "./local-image";
 import { HarnessComponent } from "./component";
 
 export interface CpStubArgs {
@@ -52,20 +51,18 @@ export class CpStub extends HarnessComponent {
           this.childOpts(),
         ).port
       : undefined;
-    const context = join(args.repoRoot, "cp-stub");
-    this.image = localImage(
+    this.image = repoServiceImage(
       name,
       {
         naming: this.naming,
         engine: args.engine,
         role: "cp-stub",
-        context,
-        dockerfile: join(context, "Dockerfile"),
-        args: { NODE_BASE: args.nodeBase.name },
+        repoRoot: args.repoRoot,
+        base: args.nodeBase,
+        baseArg: "NODE_BASE",
         builder: args.builder,
         rebuildNonce: args.rebuildNonce,
         keepImages: args.keepImages,
-        base: args.nodeBase,
       },
       this,
     );

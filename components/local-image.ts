@@ -12,7 +12,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
-import { isAbsolute, relative, sep } from "node:path";
+import { isAbsolute, join, relative, sep } from "node:path";
 import type { ImageBuilder } from "../config/schema";
 import { contextHash } from "../lib/build-context";
 import type { Naming, Role } from "../lib/naming";
@@ -99,5 +99,28 @@ export function localImage(name: string, args: LocalImageArgs, parent: pulumi.Re
       keepLocally: args.keepImages,
     },
     { parent, dependsOn: args.base ? [args.base] : [], provider: args.engine.provider },
+  );
+}
+
+/**
+ * A service of this repository built from its own folder (`<repoRoot>/<role>/Dockerfile`) on a base
+ * image the harness pulled, handed to the Dockerfile as the build arg `baseArg` (the cp-stub, the
+ * sinkhole and the edge are built this way).
+ */
+export function repoServiceImage(
+  name: string,
+  args: Omit<LocalImageArgs, "context" | "dockerfile" | "args" | "base"> & {
+    repoRoot: string;
+    base: docker.RemoteImage;
+    baseArg: string;
+  },
+  parent: pulumi.Resource,
+): docker.RemoteImage {
+  const { repoRoot, base, baseArg, ...rest } = args;
+  const context = join(repoRoot, args.role);
+  return localImage(
+    name,
+    { ...rest, context, dockerfile: join(context, "Dockerfile"), args: { [baseArg]: base.name }, base },
+    parent,
   );
 }

@@ -12,14 +12,13 @@
 import * as command from "@pulumi/command";
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { join } from "node:path";
 import type { ImageBuilder } from "../config/schema";
 import { healthcheck } from "../lib/docker";
 import { LABEL_ROLE, LABEL_STACK, type Naming } from "../lib/naming";
 import { shellQuote } from "../lib/shell";
 import { serviceContainer } from "./container";
 import { commandEnvironment, type Engine } from "./engine";
-import { localImage } from "./local-image";
+import { repoServiceImage } from "./local-image";
 import { HarnessComponent } from "./component";
 
 export interface SinkholeArgs {
@@ -58,20 +57,18 @@ export class Sinkhole extends HarnessComponent {
     super("Sinkhole", name, opts);
     this.args = args;
     this.containerName = this.naming.object("sinkhole");
-    const context = join(args.repoRoot, "sinkhole");
-    this.image = localImage(
+    this.image = repoServiceImage(
       name,
       {
         naming: this.naming,
         engine: args.engine,
         role: "sinkhole",
-        context,
-        dockerfile: join(context, "Dockerfile"),
-        args: { NODE_BASE: args.nodeBase.name },
+        repoRoot: args.repoRoot,
+        base: args.nodeBase,
+        baseArg: "NODE_BASE",
         builder: args.builder,
         rebuildNonce: args.rebuildNonce,
         keepImages: args.keepImages,
-        base: args.nodeBase,
       },
       this,
     );
