@@ -9,12 +9,14 @@
  * 2 the harness itself failed (bad flags, bad HARNESS_TARGET/HARNESS_SEED/HARNESS_SUITES, no replays,
  * seed failure). HARNESS_SUITES (optional): the stack's own suites, run after the replays.
  */
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { readSeed } from "../contracts/seed";
 import { summaryPassed } from "../contracts/summary";
 import { readSuites, SUITES_ENV } from "../contracts/suites";
 import { readTarget } from "../contracts/target";
 import { errorMessage, HarnessError } from "./errors";
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
 // ./run and ./seed are imported where used: the seed does not load the runner, nor the runner the seed.
 
 export const USAGE = `usage:
@@ -54,20 +56,21 @@ function positiveNumber(value: string | undefined, flag: string, fallback: numbe
   return n;
 }
 
+/** The flags of `run` and `seed` (scripts/replays/kept.ts adds its own to the same definitions). */
+export const RUN_OPTIONS = {
+  "command-mode": { type: "boolean", default: false },
+  "replays-dir": { type: "string", default: "replays" },
+  include: { type: "string", multiple: true, default: [] },
+  exclude: { type: "string", multiple: true, default: [] },
+  timeout: { type: "string" },
+  concurrency: { type: "string" },
+} as const satisfies Options;
+export const SEED_OPTIONS = {
+  "health-timeout": { type: "string" },
+} as const satisfies Options;
+
 async function runCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      "command-mode": { type: "boolean", default: false },
-      "replays-dir": { type: "string", default: "replays" },
-      include: { type: "string", multiple: true, default: [] },
-      exclude: { type: "string", multiple: true, default: [] },
-      timeout: { type: "string" },
-      concurrency: { type: "string" },
-    },
-  });
+  const { values } = parseArgs({ args, strict: true, allowPositionals: false, options: RUN_OPTIONS });
   const { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_SECONDS, runReplays } = await import("./run");
   const timeoutSeconds = positiveNumber(values.timeout, "--timeout", DEFAULT_TIMEOUT_SECONDS);
   const concurrency = positiveNumber(values.concurrency, "--concurrency", DEFAULT_CONCURRENCY, true);
@@ -94,12 +97,7 @@ async function runCommand(args: string[], io: CliIo): Promise<number> {
 }
 
 async function seedCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: false,
-    options: { "health-timeout": { type: "string" } },
-  });
+  const { values } = parseArgs({ args, strict: true, allowPositionals: false, options: SEED_OPTIONS });
   const healthTimeoutMs = positiveNumber(values["health-timeout"], "--health-timeout", 15) * 1000;
   const target = fromEnv(() => readTarget(io.env), "HARNESS_TARGET");
   const { seed } = await import("./seed");

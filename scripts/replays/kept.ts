@@ -19,9 +19,11 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { readTarget, TARGET_ENV, type HarnessTarget } from "../../contracts/target";
 import { SEED_ENV } from "../../contracts/seed";
 import { SUITES_ENV } from "../../contracts/suites";
-import type { CliIo } from "../../runner/cli";
+import { RUN_OPTIONS, SEED_OPTIONS, type CliIo } from "../../runner/cli";
 import { replaysOfStack } from "../harness/stack-file";
 import { watchLoop, type Watcher } from "./watch";
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
 
 /** Where a kept-stack run reports, under the stack's reports folder. */
 export const KEPT_REPORTS = "kept";
@@ -34,21 +36,15 @@ export const USAGE = `usage:
 runner reads HARNESS_TARGET/HARNESS_SEED from the environment. exit: 0 ok, 1 a replay failed,
 2 harness error (also: the stack is not up), 130 interrupted.`;
 
-type Options = NonNullable<ParseArgsConfig["options"]>;
 /** The runner's flags (runner/cli.ts) and this wrapper's own, per command. */
 const OPTIONS: Record<ReplaysArgs["command"], Options> = {
   run: {
-    "command-mode": { type: "boolean" },
-    "replays-dir": { type: "string" },
-    include: { type: "string", multiple: true },
-    exclude: { type: "string", multiple: true },
-    timeout: { type: "string" },
-    concurrency: { type: "string" },
+    ...RUN_OPTIONS,
     stack: { type: "string" },
     watch: { type: "boolean" },
     suite: { type: "string", multiple: true },
   },
-  seed: { "health-timeout": { type: "string" }, stack: { type: "string" } },
+  seed: { ...SEED_OPTIONS, stack: { type: "string" } },
 };
 const OWN = ["stack", "watch", "suite"];
 
