@@ -18,18 +18,16 @@ const repoRoot = resolve(__dirname, "..");
 const workDir = process.cwd();
 
 async function readOutputs(stack: string): Promise<StackOutputs> {
-  const [{ findPulumiCli }, { checkPulumi }, { runStackOp }, { DEFAULT_PASSPHRASE }] = await Promise.all([
+  const [{ findPulumiCli }, { checkPulumi }, { runStackOp }, { passphraseEnv }] = await Promise.all([
     import("./pulumi/engine"),
     import("./harness/preflight"),
     import("./pulumi/stack-op"),
-    import("./harness/run"),
+    import("./pulumi/passphrase"),
   ]);
   const cli = await findPulumiCli(repoRoot, process.env);
   const problem = checkPulumi(cli, true);
   if (problem || !cli) return { problem: `${problem?.what}; fix: ${problem?.fix}` };
-  const env: Record<string, string> = {};
-  if (!process.env.PULUMI_CONFIG_PASSPHRASE && !process.env.PULUMI_CONFIG_PASSPHRASE_FILE)
-    env.PULUMI_CONFIG_PASSPHRASE = DEFAULT_PASSPHRASE;
+  const env = passphraseEnv(process.env);
   const result = await runStackOp({ op: "outputs", workDir, stackName: stack, cli, env, mustExist: true });
   if (result.notFound) return { notFound: true };
   if (!result.ok) {

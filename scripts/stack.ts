@@ -13,7 +13,7 @@
  * Exit 0 done, 1 the operation failed, 2 bad usage or no CLI.
  */
 import { resolve } from "node:path";
-import { DEFAULT_PASSPHRASE } from "./harness/run";
+import { passphraseEnv } from "./pulumi/passphrase";
 import { checkPulumi } from "./harness/preflight";
 import { findPulumiCli } from "./pulumi/engine";
 import { runStackOp, type StackOp } from "./pulumi/stack-op";
@@ -64,10 +64,7 @@ async function main(): Promise<number> {
     process.stderr.write(`✗ ${problem?.what}\n  fix: ${problem?.fix}\n`);
     return 2;
   }
-  const env: Record<string, string> = {};
-  if (!process.env.PULUMI_CONFIG_PASSPHRASE && !process.env.PULUMI_CONFIG_PASSPHRASE_FILE) {
-    env.PULUMI_CONFIG_PASSPHRASE = DEFAULT_PASSPHRASE;
-  }
+  const env = passphraseEnv(process.env);
   const controller = new AbortController();
   process.once("SIGINT", () => controller.abort());
   process.once("SIGTERM", () => controller.abort());

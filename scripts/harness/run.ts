@@ -31,9 +31,8 @@ import {
 import { chooseEngine, engineConfigValue, readEngineFile, type EngineLoad, type PoolEngine } from "./pool";
 import { edgeOfStack, engineOfStack, projectOf } from "./stack-file";
 import type { EngineAccess } from "../../contracts/engine";
+import { passphraseEnv } from "../pulumi/passphrase";
 
-/** docs/pulumi.md: the documented passphrase of the local-only default stack. */
-export const DEFAULT_PASSPHRASE = "harness-local-only";
 export const EXIT = { passed: 0, replaysFailed: 1, harnessFailed: 2, SIGINT: 130, SIGTERM: 143 } as const;
 
 /** The stack's engine operations (scripts/pulumi/stack-op.ts). */
@@ -271,9 +270,8 @@ export async function runHarness(deps: HarnessDeps): Promise<number> {
     `pulumi ${cli.version} (${cli.source === "PATH" ? "on PATH" : cli.source === "toolchain" ? "the toolchain's" : "installed by the harness"})` +
       `${cli.toolchain ? `, plugins from the toolchain (${cli.toolchain.dir})` : ""}`,
   );
-  const env: Record<string, string> = {};
-  if (!deps.env.PULUMI_CONFIG_PASSPHRASE && !deps.env.PULUMI_CONFIG_PASSPHRASE_FILE) {
-    env.PULUMI_CONFIG_PASSPHRASE = DEFAULT_PASSPHRASE;
+  const env: Record<string, string> = passphraseEnv(deps.env);
+  if (env.PULUMI_CONFIG_PASSPHRASE) {
     log("PULUMI_CONFIG_PASSPHRASE is unset: using the local stack's documented default (docs/pulumi.md)");
   }
   if (deps.env.REBUILD === "1") {
