@@ -1,8 +1,8 @@
 /**
  * The entry point the Pulumi CLI runs (`pulumi up` in this directory, with the Node.js language
- * host): the program (program.ts) and its outputs, the CI contract (docs/pulumi.md).
+ * host): the program (program/index.ts) and its outputs, the CI contract (docs/pulumi.md).
  */
-import { harnessProgram } from "./program";
+import { harnessProgram } from "./program/index";
 
 const outputs = harnessProgram();
 

@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { tenantHost } from "../contracts/hosts";
-import { freePort } from "../loopback/free-port";
+import { tenantHost } from "../program/contracts/hosts";
+import { freePort } from "../tools/loopback/free-port";
 import { startDnsStub, type DnsStub } from "./test-support/dns-stub";
 import { edgeRequest, startEdge, type RunningEdge } from "./test-support/edge";
 import { startRecordingUpstream, type RecordingUpstream } from "./test-support/recording-upstream";

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { request } from "node:http";
 import { after, before, describe, test } from "node:test";
-import { tenantHost } from "../contracts/hosts";
+import { tenantHost } from "../program/contracts/hosts";
 import { edgeRequest, startEdge, within, type RunningEdge } from "./test-support/edge";
 import { startRecordingUpstream, type RecordingUpstream } from "./test-support/recording-upstream";
 

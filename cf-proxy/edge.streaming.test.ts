@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { request, type ClientRequest, type IncomingMessage } from "node:http";
 import { after, before, describe, test } from "node:test";
-import { tenantHost } from "../contracts/hosts";
+import { tenantHost } from "../program/contracts/hosts";
 import { startEdge, within, type RunningEdge } from "./test-support/edge";
 import {
   headerValue,

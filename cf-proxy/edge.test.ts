@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import WebSocket from "ws";
-import { LEGACY_TENANT_HOST, tenantHost } from "../contracts/hosts";
-import { freePort } from "../loopback/free-port";
+import { LEGACY_TENANT_HOST, tenantHost } from "../program/contracts/hosts";
+import { freePort } from "../tools/loopback/free-port";
 import { CF_RAY_COLO, STRIPPED_CF_REQUEST_HEADERS } from "./cf-headers";
 import type { EdgeOptions } from "./options";
 import { UNKNOWN_HOST_STATUS, servedHosts } from "./render";

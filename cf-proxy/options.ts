@@ -2,7 +2,7 @@
  * Options of the cf-proxy edge and their validation. Pure: no I/O, so the Pulumi program can merge
  * `edgeOptionProblems()` into its one config error message before any resource is registered.
  */
-import { LEGACY_TENANT_HOST, TENANT_NAME_PATTERN, tenantHost } from "../contracts/hosts";
+import { LEGACY_TENANT_HOST, TENANT_NAME_PATTERN, tenantHost } from "../program/contracts/hosts";
 
 export interface EdgeTenant {
   /** Tenant name (`TENANT_NAME_PATTERN`); served on `harness-tenant-<name>.localhost`. */

@@ -3,7 +3,7 @@
  * function (same options → same bytes), so an unchanged tenant list never replaces the container.
  * What the config does and why is in cf-proxy/README.md; the loopback tests run it in real nginx.
  */
-import { LEGACY_TENANT_HOST, tenantHost } from "../contracts/hosts";
+import { LEGACY_TENANT_HOST, tenantHost } from "../program/contracts/hosts";
 import { CF_RAY_COLO, STRIPPED_CF_REQUEST_HEADERS, edgeSetHeaders } from "./cf-headers";
 import { resolveEdgeOptions, type EdgeOptions, type EdgeTenant, type ResolvedEdgeOptions } from "./options";
 

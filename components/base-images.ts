@@ -4,7 +4,7 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { BaseImages as BaseImageRefs } from "../config/schema";
+import type { BaseImages as BaseImageRefs } from "../program/config/schema";
 import type { Engine } from "./engine";
 import { HarnessComponent } from "./component";
 

@@ -13,9 +13,9 @@ import {
   renderNginxConf,
   type EdgeOptions,
 } from "../cf-proxy";
-import type { ImageBuilder } from "../config/schema";
-import { healthcheck } from "../lib/docker";
-import { ALIASES } from "../lib/naming";
+import type { ImageBuilder } from "../program/config/schema";
+import { healthcheck } from "../program/lib/docker";
+import { ALIASES } from "../program/lib/naming";
 import { serviceContainer } from "./container";
 import type { Engine } from "./engine";
 import { HostPort } from "./host-port";

@@ -1,12 +1,12 @@
 /**
  * The base of every harness component (sst's `Component`, smaller): it owns what each one used to
  * restate. The type token is `harness:index:<Kind>` (URNs depend on it: never change a kind), the
- * stack's naming (lib/naming.ts: Docker object names, image repositories, labels) comes from the
+ * stack's naming (program/lib/naming.ts: Docker object names, image repositories, labels) comes from the
  * project and stack the program runs in rather than through every args type, children are named
  * `<name>-<part>` and parented here, and `done` registers the outputs last.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Naming } from "../lib/naming";
+import { Naming } from "../program/lib/naming";
 
 export abstract class HarnessComponent extends pulumi.ComponentResource {
   /** The stack's names and labels: `<stack>-<part>` objects, `harness-<stack>/<role>` images. */

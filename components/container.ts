@@ -7,8 +7,8 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { DESTROY_GRACE_SECONDS, type Healthcheck } from "../lib/docker";
-import { labelList, type Naming, type Role } from "../lib/naming";
+import { DESTROY_GRACE_SECONDS, type Healthcheck } from "../program/lib/docker";
+import { labelList, type Naming, type Role } from "../program/lib/naming";
 import type { Engine } from "./engine";
 import { containerReady } from "./ready";
 

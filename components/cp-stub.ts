@@ -6,9 +6,9 @@
  */
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { ImageBuilder } from "../config/schema";
-import { HEALTHCHECKS, healthcheck } from "../lib/docker";
-import { ALIASES, PORTS } from "../lib/naming";
+import type { ImageBuilder } from "../program/config/schema";
+import { HEALTHCHECKS, healthcheck } from "../program/lib/docker";
+import { ALIASES, PORTS } from "../program/lib/naming";
 import { serviceContainer } from "./container";
 import type { Engine } from "./engine";
 import { HostPort } from "./host-port";

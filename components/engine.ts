@@ -8,19 +8,19 @@
  *
  * The bridged provider uses TLS only when a cert path or cert material is set, and ignores
  * DOCKER_TLS_VERIFY: hence `certPath` or the three `*Material`s, always both halves of mutual TLS
- * (config/engine.ts refuses a tcp:// host without them). The material is secret in state.
+ * (program/config/engine.ts refuses a tcp:// host without them). The material is secret in state.
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { isTcpEngine, type EngineAccess } from "../contracts/engine";
-import type { EngineConfig } from "../config/engine";
-import { dockerCli, type DockerCli } from "../lib/engine";
+import { isTcpEngine, type EngineAccess } from "../program/contracts/engine";
+import type { EngineConfig } from "../program/config/engine";
+import { dockerCli, type DockerCli } from "../program/lib/engine";
 import { HarnessComponent } from "./component";
 
 export interface Engine {
   /** The `docker` provider every docker resource of the stack names (`provider:`). */
   provider: docker.Provider;
-  /** For API clients (contracts/engine.ts `dockerOptions`); the runner gets it in HARNESS_TARGET. */
+  /** For API clients (program/contracts/engine.ts `dockerOptions`); the runner gets it in HARNESS_TARGET. */
   access: EngineAccess;
   cli: DockerCli;
   /** A tcp:// engine: its published ports cannot be probed from this machine (components/host-port.ts). */

@@ -6,7 +6,7 @@
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { randomSecretCommand, type SecretKind } from "../lib/docker";
+import { randomSecretCommand, type SecretKind } from "../program/lib/docker";
 import { HarnessComponent } from "./component";
 
 export interface GeneratedSecretArgs {

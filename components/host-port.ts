@@ -1,15 +1,15 @@
 /**
  * A host port for a published container port: the configured one, or a free one picked ONCE, on
  * the first `up`, by a local.Command whose output stays in state (on a remote engine, one that no
- * container there publishes: lib/engine.ts `enginePortCommand`). Docker's own pick (no host port)
+ * container there publishes: program/lib/engine.ts `enginePortCommand`). Docker's own pick (no host port)
  * would change whenever the container is replaced, and with it every URL the seed, the replays and
  * the outputs use: replacing the edge would re-run the seed. A picked port is the stack's until
  * destroy.
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { freePortCommand } from "../lib/docker";
-import { enginePortCommand } from "../lib/engine";
+import { freePortCommand } from "../program/lib/docker";
+import { enginePortCommand } from "../program/lib/engine";
 import { commandEnvironment, type Engine } from "./engine";
 import { HarnessComponent } from "./component";
 

@@ -13,9 +13,9 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { isAbsolute, join, relative, sep } from "node:path";
-import type { ImageBuilder } from "../config/schema";
-import { contextHash } from "../lib/build-context";
-import type { Naming, Role } from "../lib/naming";
+import type { ImageBuilder } from "../program/config/schema";
+import { contextHash } from "../program/lib/build-context";
+import type { Naming, Role } from "../program/lib/naming";
 import type { Engine } from "./engine";
 
 /** Build arg the Dockerfiles declare right after FROM: a new value invalidates every later layer. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { labelList, Naming } from "../lib/naming";
+import { labelList, Naming } from "../program/lib/naming";
 import { networkCommands, networkName, type NetworkSpec } from "./network";
 
 describe("networkName (the stack network's Docker name)", () => {

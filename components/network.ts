@@ -11,14 +11,14 @@
  * delete poll with a 2 s initial delay), which alone would take the boot and the teardown past
  * their budgets; the CLI takes a tenth of a second. Both commands are idempotent (an existing
  * network of this name is this stack's; a missing one is already removed), and they reach the
- * engine the provider reaches: the Command carries the engine's settings (lib/engine.ts), so its
+ * engine the provider reaches: the Command carries the engine's settings (program/lib/engine.ts), so its
  * delete, run from state, still does.
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
-import { labelList, type Naming } from "../lib/naming";
-import { shellQuote } from "../lib/shell";
+import { labelList, type Naming } from "../program/lib/naming";
+import { shellQuote } from "../program/lib/shell";
 import { commandEnvironment, type Engine } from "./engine";
 import { HarnessComponent } from "./component";
 

@@ -1,14 +1,14 @@
 /**
  * The stack's PostgreSQL image, shared by every tenant's database: the configured postgres base with
- * the cluster initialised at build time and durability off (images/postgres/), so a container is
+ * the cluster initialised at build time and durability off (program/images/postgres/), so a container is
  * ready in about half a second. Built like the harness's other images (content-addressed tag,
  * labelled, removed on destroy unless the stack keeps its images).
  */
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
-import type { ImageBuilder } from "../config/schema";
-import { POSTGRES_DB, POSTGRES_USER } from "../lib/naming";
+import type { ImageBuilder } from "../program/config/schema";
+import { POSTGRES_DB, POSTGRES_USER } from "../program/lib/naming";
 import type { Engine } from "./engine";
 import { localImage } from "./local-image";
 import { HarnessComponent } from "./component";
@@ -28,7 +28,7 @@ export class PostgresImage extends HarnessComponent {
 
   constructor(name: string, args: PostgresImageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("PostgresImage", name, opts);
-    const context = join(args.repoRoot, "images", "postgres");
+    const context = join(args.repoRoot, "program", "images", "postgres");
     this.image = localImage(
       name,
       {

@@ -5,8 +5,8 @@
  */
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { HEALTHCHECKS, healthcheck } from "../lib/docker";
-import { ALIASES, PORTS, POSTGRES_DB, POSTGRES_USER } from "../lib/naming";
+import { HEALTHCHECKS, healthcheck } from "../program/lib/docker";
+import { ALIASES, PORTS, POSTGRES_DB, POSTGRES_USER } from "../program/lib/naming";
 import { serviceContainer } from "./container";
 import type { Engine } from "./engine";
 import { HostPort } from "./host-port";

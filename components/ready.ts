@@ -10,8 +10,8 @@
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type Docker from "dockerode";
-import { dockerOptions, type EngineAccess } from "../contracts/engine";
-import { waitHealthy } from "../lib/docker-api/health";
+import { dockerOptions, type EngineAccess } from "../program/contracts/engine";
+import { waitHealthy } from "../program/lib/docker-api/health";
 
 const clients = new Map<string, Promise<Docker>>();
 

@@ -1,8 +1,8 @@
 /** The shared Redis (production's Redis is one shared cluster), reachable in the network as `redis`. */
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { HEALTHCHECKS, healthcheck } from "../lib/docker";
-import { ALIASES, PORTS } from "../lib/naming";
+import { HEALTHCHECKS, healthcheck } from "../program/lib/docker";
+import { ALIASES, PORTS } from "../program/lib/naming";
 import { serviceContainer } from "./container";
 import type { Engine } from "./engine";
 import { HarnessComponent } from "./component";

@@ -8,10 +8,10 @@
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { SEED_ENV } from "../contracts/seed";
-import { SUITES_ENV, type SuiteSpec } from "../contracts/suites";
-import { summaryPassed, type ReplaySummary } from "../contracts/summary";
-import { TARGET_ENV } from "../contracts/target";
+import { SEED_ENV } from "../program/contracts/seed";
+import { SUITES_ENV, type SuiteSpec } from "../program/contracts/suites";
+import { summaryPassed, type ReplaySummary } from "../program/contracts/summary";
+import { TARGET_ENV } from "../program/contracts/target";
 import { parseSummary, replaysCommand, type ReplaysCommandOptions } from "../runner/invoke";
 import { HarnessComponent } from "./component";
 
@@ -20,11 +20,11 @@ export interface ReplaysArgs extends ReplaysCommandOptions {
   target: pulumi.Input<string>;
   /** The seed's stdout (SeedResult JSON), handed over as HARNESS_SEED. */
   seed: pulumi.Input<string>;
-  /** Content hash of the replays + runner + contracts (lib/triggers.ts). */
+  /** Content hash of the replays + runner + contracts (program/lib/triggers.ts). */
   contentHash: string;
   /** The stack's own suites (`harness:suites`, cwd relative to repoRoot), run after the replays. */
   suites: SuiteSpec[];
-  /** Their config and the files of their cwds (lib/triggers.ts suiteInputsHash). */
+  /** Their config and the files of their cwds (program/lib/triggers.ts suiteInputsHash). */
   suitesHash: string;
   /** Image digests/ids and container ids the replays test. */
   tested: pulumi.Input<string>[];

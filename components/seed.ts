@@ -6,8 +6,8 @@
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { TARGET_ENV } from "../contracts/target";
-import type { SeedResult } from "../contracts/seed";
+import { TARGET_ENV } from "../program/contracts/target";
+import type { SeedResult } from "../program/contracts/seed";
 import { parseSeed, seedCommand } from "../runner/invoke";
 import { HarnessComponent } from "./component";
 

@@ -12,10 +12,10 @@
 import * as command from "@pulumi/command";
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { ImageBuilder } from "../config/schema";
-import { healthcheck } from "../lib/docker";
-import { LABEL_ROLE, LABEL_STACK, type Naming } from "../lib/naming";
-import { shellQuote } from "../lib/shell";
+import type { ImageBuilder } from "../program/config/schema";
+import { healthcheck } from "../program/lib/docker";
+import { LABEL_ROLE, LABEL_STACK, type Naming } from "../program/lib/naming";
+import { shellQuote } from "../program/lib/shell";
 import { serviceContainer } from "./container";
 import { commandEnvironment, type Engine } from "./engine";
 import { repoServiceImage } from "./local-image";

@@ -1,13 +1,13 @@
 /**
  * The image under test, built once per stack and shared by every tenant: the reference tenant
- * (`tenant/`, host-side bundle on the Node base), a user's build context + Dockerfile (e.g. the real
+ * (`reference-tenant/`, host-side bundle on the Node base), a user's build context + Dockerfile (e.g. the real
  * monorepo's workspace-server/Dockerfile.tenant), or a prebuilt image. GIT_SHA is a build arg of
  * every built variant, so /buildinfo proves which build is running.
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
-import type { ImageBuilder, TenantImageSource } from "../config/schema";
+import type { ImageBuilder, TenantImageSource } from "../program/config/schema";
 import type { Engine } from "./engine";
 import { localImage } from "./local-image";
 import { HarnessComponent } from "./component";
@@ -50,7 +50,7 @@ export class TenantImage extends HarnessComponent {
       let built: docker.RemoteImage;
       if (source.kind === "reference") {
         if (!args.nodeBase) throw new Error("internal: the reference tenant needs the node base image");
-        const context = join(args.repoRoot, "tenant");
+        const context = join(args.repoRoot, "reference-tenant");
         built = localImage(
           name,
           {

@@ -6,11 +6,11 @@
  */
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { tenantHost } from "../contracts/hosts";
-import type { TenantConfig } from "../config/schema";
-import type { Healthcheck } from "../lib/docker";
-import { ALIASES, LABEL_TENANT } from "../lib/naming";
-import { tenantEnv } from "../lib/tenant-env";
+import { tenantHost } from "../program/contracts/hosts";
+import type { TenantConfig } from "../program/config/schema";
+import type { Healthcheck } from "../program/lib/docker";
+import { ALIASES, LABEL_TENANT } from "../program/lib/naming";
+import { tenantEnv } from "../program/lib/tenant-env";
 import type { CpStub } from "./cp-stub";
 import { serviceContainer } from "./container";
 import type { Engine } from "./engine";

@@ -4,7 +4,7 @@ import { after, before, beforeEach, describe, test } from "node:test";
 import { request } from "undici";
 import { CpStubClient, CpStubError } from "./client";
 import { buildCpStub, type CpStub } from "./src/app";
-import { freePort } from "../loopback/free-port";
+import { freePort } from "../tools/loopback/free-port";
 
 describe("CpStubClient (live stub)", () => {
   let stub: CpStub;

@@ -9,7 +9,7 @@
  * Needs the Docker stack (it execs into the tenants): the loopback tier, whose tenants are host
  * processes, leaves it out (scripts/replays-local.ts).
  */
-import { parseEgressJournal, PROBE_DOMAIN } from "../contracts/egress";
+import { parseEgressJournal, PROBE_DOMAIN } from "../program/contracts/egress";
 import { defineReplay, excerpt, fail, type ReplayContext } from "../runner/api";
 import {
   dockerOn,

@@ -2,7 +2,7 @@
  * The TypeScript replay API. A replay is a file in `replays/` whose default export is
  * `defineReplay({...})`; its file name is its name. See runner/README.md for a full example.
  *
- *   import { defineReplay } from "../runner/api";
+ *   import { defineReplay } from "./api";
  *   export default defineReplay({
  *     closes: "#2397",
  *     proves: "the peers endpoint answers 404 for an unregistered workspace",
@@ -14,8 +14,8 @@
  */
 import type { Pool, QueryResultRow } from "pg";
 import type WebSocket from "ws";
-import type { HarnessTarget } from "../contracts/target";
-import type { SeedResult, SeedRole } from "../contracts/seed";
+import type { HarnessTarget } from "../program/contracts/target";
+import type { SeedResult, SeedRole } from "../program/contracts/seed";
 import type { Assertions } from "./assertions";
 import type { CpStubApi } from "./cp-stub";
 import type { EdgeRequest, HeaderValues, HttpRequest, HttpResponse, WebSocketRequest } from "./http";

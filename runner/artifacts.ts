@@ -8,7 +8,7 @@
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import type Docker from "dockerode";
-import { dockerOptions, type EngineAccess } from "../contracts/engine";
+import { dockerOptions, type EngineAccess } from "../program/contracts/engine";
 import { errorMessage } from "./errors";
 
 /** Where container logs come from (dockerode in production, a fake in tests). */

@@ -7,8 +7,8 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { DEFAULT_REPLAYS } from "../config/schema";
-import type { ReplaySummary } from "../contracts/summary";
+import { DEFAULT_REPLAYS } from "../program/config/schema";
+import type { ReplaySummary } from "../program/contracts/summary";
 import { bundleRunner, checkoutRoot, runnerDist } from "./bundle";
 import { DEFAULT_CONCURRENCY } from "./run";
 import { makeReplayDir, makeTarget, REPO_ROOT, SEED, tsReplay } from "./test-support/fixtures";
@@ -85,7 +85,7 @@ describe("runner/dist", () => {
 
   test("the checkout is found from anywhere inside it (a bundle of the program runs from .harness/)", () => {
     assert.equal(checkoutRoot(REPO_ROOT), REPO_ROOT);
-    assert.equal(checkoutRoot(join(REPO_ROOT, "lib")), REPO_ROOT);
+    assert.equal(checkoutRoot(join(REPO_ROOT, "program", "lib")), REPO_ROOT);
     assert.equal(checkoutRoot(join(REPO_ROOT, ".harness", "build")), REPO_ROOT);
   });
 

@@ -12,12 +12,12 @@
  *
  * Deterministic (same sources → same bytes) and a file is only rewritten when its bytes change (written
  * beside it, then renamed: a concurrent reader sees the old file or the new one). A stamp
- * (lib/build-stamp.ts) makes an up-to-date `dist/` cost a stat of each input.
+ * (program/lib/build-stamp.ts) makes an up-to-date `dist/` cost a stat of each input.
  */
 import { buildSync, version as esbuildVersion, type BuildOptions, type Metafile } from "esbuild";
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { stampIsCurrent, writeIfChanged, writeStamp } from "../lib/build-stamp";
+import { stampIsCurrent, writeIfChanged, writeStamp } from "../program/lib/build-stamp";
 
 export const RUNNER_ENTRIES = {
   cli: "runner/cli.ts",

@@ -2,7 +2,7 @@
  * The one place a replay's outcome becomes a status. Pure: the same rules for TypeScript and shell
  * replays (the TypeScript host turns ctx.skip/ctx.xfail/throws into the anchor's markers and exit codes).
  */
-import type { ReplayStatus } from "../contracts/summary";
+import type { ReplayStatus } from "../program/contracts/summary";
 import type { OutputDigest } from "./output-scanner";
 
 export interface Outcome {

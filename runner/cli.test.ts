@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, test } from "node:test";
-import type { ReplaySummary } from "../contracts/summary";
+import type { ReplaySummary } from "../program/contracts/summary";
 import { isAlive, makeReplayDir, makeTarget, SEED, tsReplay, waitFor } from "./test-support/fixtures";
 
 const CLI = join(__dirname, "cli.ts");

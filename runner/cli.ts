@@ -10,10 +10,10 @@
  * seed failure). HARNESS_SUITES (optional): the stack's own suites, run after the replays.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { readSeed } from "../contracts/seed";
-import { summaryPassed } from "../contracts/summary";
-import { readSuites, SUITES_ENV } from "../contracts/suites";
-import { readTarget } from "../contracts/target";
+import { readSeed } from "../program/contracts/seed";
+import { summaryPassed } from "../program/contracts/summary";
+import { readSuites, SUITES_ENV } from "../program/contracts/suites";
+import { readTarget } from "../program/contracts/target";
 import { errorMessage, HarnessError } from "./errors";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;

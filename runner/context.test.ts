@@ -1,8 +1,8 @@
 /** ctx against a real HTTP server on loopback: the Host header is really sent, with the right creds. */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { startPostgres, type LoopbackPostgres } from "../loopback/postgres";
-import type { HarnessTarget } from "../contracts/target";
+import { startPostgres, type LoopbackPostgres } from "../tools/loopback/postgres";
+import type { HarnessTarget } from "../program/contracts/target";
 import { ReplayAssertionError } from "./assertions";
 import { createContext, isCi, type ContextHandle } from "./context";
 import type { CpStubApi } from "./cp-stub";

@@ -4,8 +4,8 @@
  */
 import type { Pool, QueryResultRow } from "pg";
 import { format } from "node:util";
-import type { SeedResult, SeedRole } from "../contracts/seed";
-import type { HarnessTarget, TenantTarget } from "../contracts/target";
+import type { SeedResult, SeedRole } from "../program/contracts/seed";
+import type { HarnessTarget, TenantTarget } from "../program/contracts/target";
 import type { Credentials, Edge, ReplayContext, RequestOptions, Tenant, TenantClient } from "./api";
 import { assertions } from "./assertions";
 import { cpStubFor, type CpStubApi } from "./cp-stub";

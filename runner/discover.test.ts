@@ -9,7 +9,7 @@ import { parseShellHeader } from "./shell-header";
 import { makeReplayDir } from "./test-support/fixtures";
 
 describe("discovery", () => {
-  test("lists *.ts and *.sh alphabetically; helpers, lib/, tests and other files are not replays", () => {
+  test("lists *.ts and *.sh alphabetically; helpers, program/lib/, tests and other files are not replays", () => {
     const dir = makeReplayDir();
     for (const name of [
       "tenant-isolation.sh",
@@ -25,8 +25,8 @@ describe("discovery", () => {
     ]) {
       dir.write(name, "");
     }
-    dir.write("lib/shared.sh", "");
-    dir.write("lib/util.ts", "");
+    dir.write("program/lib/shared.sh", "");
+    dir.write("program/lib/util.ts", "");
     mkdirSync(join(dir.replays, "dir.sh"));
     const replays = listReplays(dir.replays);
     assert.deepEqual(

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { hostAllowed, parseEgressJournal, type EgressEntry } from "../contracts/egress";
-import type { ReplayResult, ReplaySummary } from "../contracts/summary";
+import { hostAllowed, parseEgressJournal, type EgressEntry } from "../program/contracts/egress";
+import type { ReplayResult, ReplaySummary } from "../program/contracts/summary";
 import { attributeEgress, egressNotes, judgeEgress } from "./egress";
 import { renderStepSummary } from "./reports/github-summary";
 import { renderJunit } from "./reports/junit";

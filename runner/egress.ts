@@ -1,5 +1,5 @@
 /**
- * Egress attribution (issue 14): the sinkhole's journal (its container's logs, contracts/egress.ts)
+ * Egress attribution (issue 14): the sinkhole's journal (its container's logs, program/contracts/egress.ts)
  * is read once the replays and suites have run, and each attempt is matched to the replays whose
  * window (`startedAt` + `durationMs`) held it. Under `harness:egress.mode: fail` a replay that made
  * an attempt to a host not in `allow` is FAIL, with the destinations in its message; under `warn`
@@ -13,9 +13,9 @@ import {
   type EgressEntry,
   type EgressPolicy,
   type EgressReport,
-} from "../contracts/egress";
-import type { ReplayResult } from "../contracts/summary";
-import type { HarnessTarget } from "../contracts/target";
+} from "../program/contracts/egress";
+import type { ReplayResult } from "../program/contracts/summary";
+import type { HarnessTarget } from "../program/contracts/target";
 import type { ContainerLogSource } from "./artifacts";
 import { errorMessage } from "./errors";
 

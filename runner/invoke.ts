@@ -6,14 +6,14 @@
  * The Commands start the runner's bundle with plain `node` (no tsx: no transpiling at start-up).
  * Asking for a command line bundles the runner first (runner/bundle.ts → runner/dist/), so the
  * bundle exists, current, before any Command runs — on preview too, as the service bundles
- * (images/bundles.ts): deterministic, only changed bytes rewritten, and nothing rebuilt when the
+ * (program/images/bundles.ts): deterministic, only changed bytes rewritten, and nothing rebuilt when the
  * sources are unchanged. runner/dist/ is outside the replays Command's content hash
- * (lib/triggers.ts hashes the runner's sources), so only a source change re-runs the replays.
+ * (program/lib/triggers.ts hashes the runner's sources), so only a source change re-runs the replays.
  */
 import { join } from "node:path";
-import type { SeedResult } from "../contracts/seed";
-import type { ReplaySummary } from "../contracts/summary";
-import { shellQuote } from "../lib/shell";
+import { checkSeed, type SeedResult } from "../program/contracts/seed";
+import { checkSummary, type ReplaySummary } from "../program/contracts/summary";
+import { shellQuote } from "../program/lib/shell";
 import { bundleRunner, checkoutRoot, runnerDist } from "./bundle";
 
 /** Relative to the repository root, the Commands' working directory. */
@@ -83,25 +83,9 @@ export function parseRunnerJson(stdout: string, what: string): unknown {
 }
 
 export function parseSeed(stdout: string): SeedResult {
-  const value = parseRunnerJson(stdout, "seed") as Partial<SeedResult>;
-  if (
-    typeof value !== "object" ||
-    value === null ||
-    typeof value.tenants !== "object" ||
-    value.tenants === null
-  ) {
-    throw new Error(`the seed's JSON lacks "tenants": ${JSON.stringify(value).slice(0, 200)}`);
-  }
-  return value as SeedResult;
+  return checkSeed(parseRunnerJson(stdout, "seed"), "the seed's JSON");
 }
 
 export function parseSummary(stdout: string): ReplaySummary {
-  const value = parseRunnerJson(stdout, "replay runner") as Partial<ReplaySummary>;
-  const missing = (
-    ["total", "passed", "failed", "skipped", "xfailed", "xpassed", "durationMs", "results"] as const
-  ).filter((key) => value === null || typeof value !== "object" || value[key] === undefined);
-  if (missing.length > 0) {
-    throw new Error(`the replay runner's JSON summary lacks ${missing.join(", ")}`);
-  }
-  return value as ReplaySummary;
+  return checkSummary(parseRunnerJson(stdout, "replay runner"), "the replay runner's JSON summary");
 }

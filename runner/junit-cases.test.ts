@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { SuiteCase } from "../contracts/summary";
+import type { SuiteCase } from "../program/contracts/summary";
 import { capCases, countCases, JunitError, parseJunit } from "./junit-cases";
 
 /** What pytest 9 writes with --junitxml (trimmed): a <testsuites> root, one <testsuite>. */

@@ -8,7 +8,7 @@
  * <error> FAILs, one with <skipped> is SKIP (pytest's xfail too), any other PASSes.
  */
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import type { SuiteCase } from "../contracts/summary";
+import type { SuiteCase } from "../program/contracts/summary";
 import { oneLine } from "./classify";
 
 export class JunitError extends Error {

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
-import type { ReplayResult, ReplaySummary } from "../contracts/summary";
+import type { ReplayResult, ReplaySummary } from "../program/contracts/summary";
 import { runReplays } from "./run";
 import {
   byName,

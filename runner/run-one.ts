@@ -3,7 +3,7 @@
  * host for .ts), classify the outcome. No printing (progress.ts) and no scheduling (schedule.ts).
  */
 import { join } from "node:path";
-import type { ReplayResult } from "../contracts/summary";
+import type { ReplayResult } from "../program/contracts/summary";
 import { fileSafe } from "./artifacts";
 import { classify } from "./classify";
 import type { Declared } from "./describe";

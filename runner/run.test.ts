@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import type { ReplayResult, ReplaySummary } from "../contracts/summary";
+import type { ReplayResult, ReplaySummary } from "../program/contracts/summary";
 import { runReplays } from "./run";
 import {
   byName,

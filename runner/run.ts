@@ -8,10 +8,10 @@
  */
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import type { SeedResult } from "../contracts/seed";
-import { summaryLine, type ReplayResult, type ReplaySummary } from "../contracts/summary";
-import type { SuiteSpec } from "../contracts/suites";
-import type { HarnessTarget } from "../contracts/target";
+import type { SeedResult } from "../program/contracts/seed";
+import { summaryLine, type ReplayResult, type ReplaySummary } from "../program/contracts/summary";
+import type { SuiteSpec } from "../program/contracts/suites";
+import type { HarnessTarget } from "../program/contracts/target";
 import {
   collectArtifacts,
   dockerLogSource,
@@ -75,7 +75,7 @@ export interface RunOptions {
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 120;
-/** How many independent replays run at once unless told otherwise (config/schema.ts has the same). */
+/** How many independent replays run at once unless told otherwise (program/config/schema.ts has the same). */
 export const DEFAULT_CONCURRENCY = 3;
 
 /**

@@ -1,7 +1,7 @@
 /** The seed against a fake tenant on loopback: server ids, idempotence, clear errors. */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { HarnessTarget } from "../contracts/target";
+import type { HarnessTarget } from "../program/contracts/target";
 import { HarnessError } from "./errors";
 import { seed } from "./seed";
 import { startFakeEdge, type FakeEdge } from "./test-support/fake-edge";

@@ -4,8 +4,8 @@
  * (the tenant ignores client ids). Idempotent: existing workspaces are found by name in
  * `GET /workspaces` and reused, so re-running never duplicates rows (replays assert exact name lists).
  */
-import type { SeedResult, SeedRole } from "../contracts/seed";
-import type { HarnessTarget, TenantTarget } from "../contracts/target";
+import type { SeedResult, SeedRole } from "../program/contracts/seed";
+import type { HarnessTarget, TenantTarget } from "../program/contracts/target";
 import { excerpt } from "./assertions";
 import { errorMessage, HarnessError } from "./errors";
 import { HttpClient, type HttpResponse } from "./http";

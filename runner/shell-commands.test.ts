@@ -21,7 +21,7 @@ const SCRIPTS = [
   "runner/shell/*.sh",
   "runner/test-support/anchor-replays/*.sh",
   "tests/pulumi/fixtures/replays/*.sh",
-  "examples/**/*.sh",
+  "tests/examples/**/*.sh",
 ];
 
 /** Debian packages of the commands the replays use, for the fix line. */

@@ -9,8 +9,8 @@
  * TENANT_HOST (the legacy host), ADMIN_TOKEN, ORG_ID, DATABASE_URL, ALPHA_ID (alpha parent) and
  * BETA_ID (alpha's CHILD, exactly as the anchor's seed.sh wrote it).
  */
-import type { SeedResult } from "../contracts/seed";
-import type { HarnessTarget, TenantTarget } from "../contracts/target";
+import type { SeedResult } from "../program/contracts/seed";
+import type { HarnessTarget, TenantTarget } from "../program/contracts/target";
 
 export function envPrefix(tenantName: string): string {
   return tenantName.toUpperCase().replace(/[^A-Z0-9]/g, "_");

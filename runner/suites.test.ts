@@ -9,8 +9,8 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { XMLParser } from "fast-xml-parser";
-import type { SuiteSpec } from "../contracts/suites";
-import type { ReplayResult, ReplaySummary } from "../contracts/summary";
+import type { SuiteSpec } from "../program/contracts/suites";
+import type { ReplayResult, ReplaySummary } from "../program/contracts/summary";
 import { runReplays } from "./run";
 import { suiteVerdict } from "./suites";
 import { byName, isAlive, lines, makeReplayDir, makeTarget, SEED, waitFor } from "./test-support/fixtures";

@@ -1,5 +1,5 @@
 /**
- * The stack's own end-to-end suites (`harness:suites`, contracts/suites.ts), run after the replays in
+ * The stack's own end-to-end suites (`harness:suites`, program/contracts/suites.ts), run after the replays in
  * the same runner invocation so they land in the same summary and reports. Each suite is
  * `bash -c <command>` in its cwd, through the same executor as a bash replay (runner/execute.ts):
  * its own process group, the timeout with SIGTERM then SIGKILL of the whole tree, the output capped
@@ -9,8 +9,8 @@
 import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import fg from "fast-glob";
-import { junitPattern, type SuiteSpec } from "../contracts/suites";
-import type { ReplayResult, SuiteCase } from "../contracts/summary";
+import { junitPattern, type SuiteSpec } from "../program/contracts/suites";
+import type { ReplayResult, SuiteCase } from "../program/contracts/summary";
 import { fileSafe } from "./artifacts";
 import { classify, oneLine, withoutFailPrefix, type Classification, type Outcome } from "./classify";
 import { selectsName } from "./discover";

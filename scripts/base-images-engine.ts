@@ -1,15 +1,15 @@
 /**
  * `npm run base-images -- --engine <file>`: puts the local base-image stand-ins (every
  * `harness-local/*` image labelled `harness.base=local` here: scripts/base-images.sh builds them)
- * on another engine that lacks them, by `docker save | docker load` (lib/docker-api/transfer.ts): a
+ * on another engine that lacks them, by `docker save | docker load` (program/lib/docker-api/transfer.ts): a
  * fresh remote engine pulls nothing where no registry is reachable. `<file>` (YAML or JSON) holds an engine as
  * `harness:engine` does (`{host, tls: {certPath}}`: certificates as files, never as text in a plain
  * file), or a pool file (`{engines: [...]}`, scripts/harness/pool.ts), for every engine in it.
  * Images the engine already holds (same image id) are not sent again.
  */
-import { engineName } from "../contracts/engine";
-import { dockerClient } from "../lib/docker-api/client";
-import { copyImages } from "../lib/docker-api/transfer";
+import { engineName } from "../program/contracts/engine";
+import { dockerClient } from "../program/lib/docker-api/client";
+import { copyImages } from "../program/lib/docker-api/transfer";
 import { readEngineFile } from "./harness/pool";
 
 const log = (line: string) => process.stderr.write(`[base-images] ${line}\n`);

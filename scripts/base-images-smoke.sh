@@ -280,7 +280,7 @@ smoke_node() {
   check "ca-certificates bundle present" run_once "$NODE_IMAGE" test -s /etc/ssl/certs/ca-certificates.crt
 
   # The contract our Dockerfiles rely on: FROM ${NODE_BASE}, node /app/x.js, a numeric non-root USER,
-  # and the repo's own HEALTHCHECK script (images/healthcheck.cjs).
+  # and the repo's own HEALTHCHECK script (program/images/healthcheck.cjs).
   mkdir -p "$TMP/app"
   cp "$REPO_ROOT/images/healthcheck.cjs" "$TMP/app/healthcheck.js"
   cat >"$TMP/app/x.js" <<'EOF'

@@ -8,9 +8,9 @@
  */
 import { execFile } from "node:child_process";
 import { resolve } from "node:path";
-import { assertDockerReachable, dockerClient } from "../lib/docker-api/client";
-import { LABEL_ROLE, LABEL_STACK } from "../lib/naming";
-import { preflightLint } from "../config-lint/lint";
+import { assertDockerReachable, dockerClient } from "../program/lib/docker-api/client";
+import { LABEL_ROLE, LABEL_STACK } from "../program/lib/naming";
+import { preflightLint } from "../tools/config-lint/lint";
 import { findPulumiCli, installOfficialCli } from "./pulumi/engine";
 import { runStackOp } from "./pulumi/stack-op";
 import { runningStacks } from "./harness/pool";

@@ -1,13 +1,13 @@
 /**
  * `npm run lint:config -- [--production <file>] [--format <fmt>] [--container <name>] [--stack <name>]
- * [--allow <file>] [--json]`: the config coherence lint (config-lint/lint.ts). Compares the
+ * [--allow <file>] [--json]`: the config coherence lint (tools/config-lint/lint.ts). Compares the
  * environment every harness tenant gets for the stack with the production tenant's, read from
  * <file> (default: the stack's `harness:production`).
  * Exit: 0 coherent, 1 drift, 2 bad input (this usage included).
  */
 import { resolve } from "node:path";
-import { PRODUCTION_FORMATS, type ProductionFormat } from "../config/schema";
-import { renderJson, renderText, runLint, type LintOptions } from "../config-lint/lint";
+import { PRODUCTION_FORMATS, type ProductionFormat } from "../program/config/schema";
+import { renderJson, renderText, runLint, type LintOptions } from "../tools/config-lint/lint";
 
 const USAGE = `usage: npm run lint:config -- [--production <file>] [--format ${PRODUCTION_FORMATS.join("|")}]
                            [--container <name>] [--stack <name>] [--allow <file>] [--json]

@@ -1,6 +1,6 @@
 /**
  * `npm run replays:local [-- options]`: the fast tier for developers and CI. Boots the harness on
- * loopback without Docker (loopback/topology.ts: real postgres and redis, the cp-stub, the reference
+ * loopback without Docker (tools/loopback/topology.ts: real postgres and redis, the cp-stub, the reference
  * tenants, nginx with the rendered edge config), seeds, runs the replay suite, tears everything down
  * — on success, failure and Ctrl-C alike — and exits with the runner's code:
  *   0 every replay passed, 1 a replay failed, 2 the harness itself failed (boot, seed, bad flags), 130 interrupted.
@@ -18,11 +18,11 @@ import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { DEFAULT_GIT_SHA } from "../config/schema";
-import { summaryLine, summaryPassed, type ReplaySummary } from "../contracts/summary";
-import { TENANT_NAME_PATTERN } from "../contracts/hosts";
-import { Teardown } from "../loopback/teardown";
-import { startLocalTopology } from "../loopback/topology";
+import { DEFAULT_GIT_SHA } from "../program/config/schema";
+import { summaryLine, summaryPassed, type ReplaySummary } from "../program/contracts/summary";
+import { TENANT_NAME_PATTERN } from "../program/contracts/hosts";
+import { Teardown } from "../tools/loopback/teardown";
+import { startLocalTopology } from "../tools/loopback/topology";
 import { errorMessage, HarnessError } from "../runner/errors";
 import { DEFAULT_CONCURRENCY, runReplays } from "../runner/run";
 import { seed } from "../runner/seed";
@@ -108,7 +108,7 @@ async function main(): Promise<number> {
       controller.abort();
       return;
     }
-    // Forced: stop what we can right now; loopback/process.ts kills any server left on exit.
+    // Forced: stop what we can right now; tools/loopback/process.ts kills any server left on exit.
     log(`[local] ${signal} again: forcing teardown`);
     void teardown.run(log).finally(() => process.exit(130));
   };

@@ -66,7 +66,7 @@ const tiers: Tier[] = [
     name: "pulumi",
     steps: [
       // The command provider is this project's own code: its Go unit tests first.
-      ["go", "-C", "toolchain/command", "test", "-count=1", "./..."],
+      ["go", "-C", "tools/toolchain/command", "test", "-count=1", "./..."],
       [
         "node",
         "--import",
@@ -74,7 +74,7 @@ const tiers: Tier[] = [
         "--test",
         "--test-concurrency=1",
         "--test-reporter=spec",
-        ...fg.sync(["tests/engine/*.pulumi.test.ts", "policy/*.pulumi.test.ts"]).sort(),
+        ...fg.sync(["tests/engine/*.pulumi.test.ts", "tools/policy/*.pulumi.test.ts"]).sort(),
       ],
     ],
   },

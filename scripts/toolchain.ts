@@ -1,6 +1,6 @@
 /**
  * `npm run pulumi:toolchain`: builds the Pulumi CLI and the docker and command provider plugins from
- * their Go modules (the wrapper modules in toolchain/, toolchain/README.md), into a cache outside the
+ * their Go modules (the wrapper modules in tools/toolchain/, tools/toolchain/README.md), into a cache outside the
  * repository (scripts/pulumi/toolchain.ts), installs the plugins into the toolchain's own
  * PULUMI_HOME under the versions the npm SDKs request, and checks the result: `pulumi version`, and
  * each plugin found and answering with no download attempted.
@@ -95,7 +95,7 @@ async function build(t: Toolchain, goVersion: string): Promise<Stamp> {
     CGO_ENABLED: "0",
     GOFLAGS: `${process.env.GOFLAGS ?? ""} -mod=readonly`.trim(),
   };
-  const mod = (name: string) => join(repoRoot, "toolchain", name);
+  const mod = (name: string) => join(repoRoot, "tools", "toolchain", name);
   const ldflags = (...x: string[]) => [
     "-trimpath",
     "-ldflags",

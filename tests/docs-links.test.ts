@@ -181,7 +181,7 @@ describe("doc references", () => {
     const sect = "\u00a7";
     const docs: Record<string, string> = {
       [`${d}a.md`]: "# A\n\n## The guard\n\n```\n## not a heading\n```\n\n## The guard\n",
-      "tenant/README.md": "# Tenant\n## Bodies and codes\n",
+      "reference-tenant/README.md": "# Tenant\n## Bodies and codes\n",
     };
     assert.deepEqual([...anchorsOf(docs[`${d}a.md`])], ["a", "the-guard", "the-guard-1"]);
     const read: ReadDoc = (p) => docs[p];
@@ -204,9 +204,9 @@ describe("doc references", () => {
       "[inside a fence](nowhere.md)",
       "```",
     ].join("\n");
-    assert.deepEqual(checkText("tenant/README.md", md, read), [
-      `tenant/README.md:2: [bad](${up}a.md#guard): ${d}a.md has no heading with the anchor #guard`,
-      "tenant/README.md:2: [gone](nothing.md): no such doc (tenant/nothing.md)",
+    assert.deepEqual(checkText("reference-tenant/README.md", md, read), [
+      `reference-tenant/README.md:2: [bad](${up}a.md#guard): ${d}a.md has no heading with the anchor #guard`,
+      "reference-tenant/README.md:2: [gone](nothing.md): no such doc (reference-tenant/nothing.md)",
     ]);
     assert.equal(
       slug("Config coherence with production (`npm run lint:config`)"),

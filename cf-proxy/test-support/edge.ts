@@ -5,8 +5,8 @@
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { request } from "undici";
-import { freePort } from "../../loopback/free-port";
-import { makeNginxPrefix, startNginx, testNginxConfig } from "../../loopback/nginx";
+import { freePort } from "../../tools/loopback/free-port";
+import { makeNginxPrefix, startNginx, testNginxConfig } from "../../tools/loopback/nginx";
 import type { EdgeOptions } from "../options";
 import { renderNginxConf } from "../render";
 

@@ -2,11 +2,13 @@
  * One component under plain `pulumi.runtime.setMocks` (preview: the health gate does not ask
  * Docker), recording what it declared: each resource's type, name, inputs and whether it is custom.
  * No SDK internals: what `newResource` sees is what these tests assert. One file per component,
- * since the mocks are global to the process.
+ * since the mocks are global to the process; a file with several tests records once (a second
+ * setMocks drops the resources a component is still registering outputs for: "unknown resource")
+ * and gives each test resource names of its own.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DockerEngine } from "../engine";
-import { DEFAULT_ENGINE } from "../../config/engine";
+import { DEFAULT_ENGINE } from "../../program/config/engine";
 
 export interface Declared {
   type: string;
@@ -19,9 +21,18 @@ export interface Declared {
 export const PROJECT = "harness";
 export const STACK = "ci-7";
 
+export interface RecordOptions {
+  /** false: an `up` (the health gate asks the engine); default true, a preview. */
+  preview?: boolean;
+  /** A Command's stdout by resource name (the seed's, the runner's JSON), instead of `<name>-stdout`. */
+  stdout?: Record<string, string>;
+}
+
 /** Installs the mocks; returns what is declared from now on. */
-export async function recordDeclarations(): Promise<Declared[]> {
+export async function recordDeclarations(options: RecordOptions = {}): Promise<Declared[]> {
   const declared: Declared[] = [];
+  const stdoutOf = (name: string): string =>
+    options.stdout?.[name] ?? (name.endsWith("-pick") ? "45678\n" : `${name}-stdout`);
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
@@ -38,7 +49,7 @@ export async function recordDeclarations(): Promise<Declared[]> {
           args.type === "docker:index/container:Container"
             ? { ...args.inputs, networkDatas: [{ ipAddress: "172.30.0.9" }] }
             : args.type === "command:local:Command"
-              ? { ...args.inputs, stdout: args.name.endsWith("-pick") ? "45678\n" : `${args.name}-stdout` }
+              ? { ...args.inputs, stdout: stdoutOf(args.name) }
               : args.type === "docker:index/remoteImage:RemoteImage"
                 ? { ...args.inputs, imageId: `sha256:${args.name}` }
                 : args.inputs;
@@ -48,7 +59,7 @@ export async function recordDeclarations(): Promise<Declared[]> {
     },
     PROJECT,
     STACK,
-    true,
+    options.preview ?? true,
   );
   return declared;
 }
@@ -61,6 +72,18 @@ export function localEngine(): DockerEngine {
 /** The value of an Output once known. */
 export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply((value) => resolve(value)));
+}
+
+/** A container's (or a build's) labels, from the provider's list shape to an object. */
+export function labelsOf(inputs: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    ((inputs.labels ?? []) as { label: string; value: string }[]).map((l) => [l.label, l.value]),
+  );
+}
+
+/** Every declared resource of `type`, by name. */
+export function allOf(declared: Declared[], type: string): string[] {
+  return declared.filter((d) => d.type === type).map((d) => d.name);
 }
 
 /** The one declared resource of `type` named `name`; fails listing what there is. */

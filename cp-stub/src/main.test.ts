@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { request } from "undici";
-import { bundleService, REPO_ROOT } from "../../images/bundle";
-import { freePort } from "../../loopback/free-port";
-import { startProcess, waitUntil, type ManagedProcess } from "../../loopback/process";
+import { bundleService, REPO_ROOT } from "../../program/images/bundle";
+import { freePort } from "../../tools/loopback/free-port";
+import { startProcess, waitUntil, type ManagedProcess } from "../../tools/loopback/process";
 
 // The started processes' logs, removed when the file ends.
 const scratch = mkdtempSync(join(tmpdir(), "cp-stub-main-"));

@@ -1,5 +1,5 @@
 /**
- * The reference tenant's canvas echo (tenant/README.md, "Canvas echo contract"): `/__canvas/request`
+ * The reference tenant's canvas echo (reference-tenant/README.md, "Canvas echo contract"): `/__canvas/request`
  * behind the tenant's canvas fallback answers with exactly what the canvas received. It is how a
  * replay sees the headers a request carries after the edge and the tenant's own proxy hop.
  */

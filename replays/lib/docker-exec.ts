@@ -1,13 +1,13 @@
 /**
  * Looking at a stack's containers from inside, for replays such as no-egress (issue 14): the
  * `docker` CLI against the target's engine, with the settings the program's own Commands use
- * (lib/engine.ts). The CLI rather than dockerode: a replay runs in a worker thread, and dockerode
+ * (program/lib/engine.ts). The CLI rather than dockerode: a replay runs in a worker thread, and dockerode
  * loads native add-ons (through ssh2) that abort the replay host when loaded in worker threads.
  */
 import { execFile } from "node:child_process";
-import type { EngineAccess } from "../../contracts/engine";
-import { dockerCli } from "../../lib/engine";
-import { shellQuote } from "../../lib/shell";
+import type { EngineAccess } from "../../program/contracts/engine";
+import { dockerCli } from "../../program/lib/engine";
+import { shellQuote } from "../../program/lib/shell";
 
 export interface DockerRun {
   code: number;

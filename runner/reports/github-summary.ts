@@ -3,7 +3,7 @@
  */
 import { appendFileSync } from "node:fs";
 import { egressNotes } from "../egress";
-import { summaryLine, type ReplayStatus, type ReplaySummary } from "../../contracts/summary";
+import { summaryLine, type ReplayStatus, type ReplaySummary } from "../../program/contracts/summary";
 
 const ICON: Record<ReplayStatus, string> = {
   PASS: "✅",

@@ -10,7 +10,12 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { summaryLine, summaryPassed, type ReplayResult, type ReplayStatus } from "../../contracts/summary";
+import {
+  summaryLine,
+  summaryPassed,
+  type ReplayResult,
+  type ReplayStatus,
+} from "../../program/contracts/summary";
 import { fileSafe } from "../artifacts";
 import { isFailure, type FailureDetails, type HtmlReportData, type ReportPhases } from "./report-data";
 import { xmlSafe } from "./xml-text";

@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { create } from "xmlbuilder2";
 import type { XMLBuilder } from "xmlbuilder2/lib/interfaces";
-import type { ReplayResult, ReplaySummary, SuiteCase } from "../../contracts/summary";
+import type { ReplayResult, ReplaySummary, SuiteCase } from "../../program/contracts/summary";
 import { egressNotes } from "../egress";
 import { xmlSafe, xmlSafeAttribute } from "./xml-text";
 

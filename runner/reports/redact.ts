@@ -6,7 +6,7 @@
  * carried is often the point of a failure); then, whatever the target knows, URL passwords
  * (`scheme://user:…@`) and bearer tokens (a word after "bearer" that looks like one).
  */
-import type { HarnessTarget } from "../../contracts/target";
+import type { HarnessTarget } from "../../program/contracts/target";
 
 export type Redact = (text: string) => string;
 

@@ -6,11 +6,11 @@
  * (the same data, kept so `npm run harness` can render the page again with the phase timings) holds
  * a secret.
  */
-import type { ReplayResult, ReplaySummary } from "../../contracts/summary";
-import type { HarnessTarget } from "../../contracts/target";
+import type { ReplayResult, ReplaySummary } from "../../program/contracts/summary";
+import type { HarnessTarget } from "../../program/contracts/target";
 import { redactDeep, redactor, secretsOf } from "./redact";
 
-/** Milliseconds; a phase that is not known is absent (the keys of bench/phases.ts `Phases`). */
+/** Milliseconds; a phase that is not known is absent (the keys of tools/bench/phases.ts `Phases`). */
 export interface ReportPhases {
   /** `up` called → the seed starts (every container built, started and healthy). */
   bootToHealthyMs?: number;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import type { ReplaySummary } from "../../contracts/summary";
+import type { ReplaySummary } from "../../program/contracts/summary";
 import { markdownCell, renderStepSummary } from "./github-summary";
 import { renderJson } from "./json";
 import { renderJunit } from "./junit";

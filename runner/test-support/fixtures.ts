@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, writeFileSync, chmodSync, mkdirSync, rmSync 
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import assert from "node:assert/strict";
-import type { SeedResult } from "../../contracts/seed";
-import type { ReplayResult, ReplaySummary } from "../../contracts/summary";
-import type { HarnessTarget } from "../../contracts/target";
+import type { SeedResult } from "../../program/contracts/seed";
+import type { ReplayResult, ReplaySummary } from "../../program/contracts/summary";
+import type { HarnessTarget } from "../../program/contracts/target";
 
 /** Absolute path of runner/api.ts, for fixture replays outside the repo. */
 export const API_PATH = resolve(__dirname, "..", "api.ts");

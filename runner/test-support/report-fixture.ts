@@ -4,8 +4,8 @@
  * printing those secrets and markup-breaking text (`<script>`, quotes, `&`, control characters, `]]>`),
  * some inside the failure's time window and some outside. The HTML tests and the browser test share it.
  */
-import type { ReplaySummary } from "../../contracts/summary";
-import type { HarnessTarget } from "../../contracts/target";
+import type { ReplaySummary } from "../../program/contracts/summary";
+import type { HarnessTarget } from "../../program/contracts/target";
 import type { ReportInputs } from "../reports/report-data";
 import { makeTarget } from "./fixtures";
 

@@ -12,15 +12,15 @@
  *       host: tcp://10.0.0.5:2376
  *       tls: {certPath: /etc/harness/ci-1}     # relative paths start at the file's directory
  *       maxStacks: 3
- * Each engine is a `harness:engine` (config/engine.ts) plus `name` and `maxStacks`. Certificates
+ * Each engine is a `harness:engine` (program/config/engine.ts) plus `name` and `maxStacks`. Certificates
  * are files only: key material as text in a plain file would be a secret in the clear.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type Docker from "dockerode";
 import { parse } from "yaml";
-import { parseEngine, type EngineConfig } from "../../config/engine";
-import { LABEL_STACK } from "../../lib/naming";
+import { parseEngine, type EngineConfig } from "../../program/config/engine";
+import { LABEL_STACK } from "../../program/lib/naming";
 
 export const DEFAULT_MAX_STACKS = 2;
 

@@ -8,9 +8,9 @@
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { create } from "xmlbuilder2";
-import { upPhases } from "../../bench/phases";
-import { summaryLine, type ReplaySummary } from "../../contracts/summary";
-import { reportsDir } from "../../lib/target";
+import { upPhases } from "../../tools/bench/phases";
+import { summaryLine, type ReplaySummary } from "../../program/contracts/summary";
+import { reportsDir } from "../../program/lib/target";
 import type { ReportPhases } from "../../runner/reports/report-data";
 import type { StampedEvent } from "../pulumi/stack-op";
 import { xmlSafe, xmlSafeAttribute } from "../../runner/reports/xml-text";
@@ -39,7 +39,7 @@ export function harnessReportsDir(root: string, stack: string): string {
 }
 
 /**
- * The phases of an up from its engine events (as the bench measures them: bench/phases.ts); seed and
+ * The phases of an up from its engine events (as the bench measures them: tools/bench/phases.ts); seed and
  * replays only when their Commands ran in this up. `upStartedAt`: wall clock when the up was called.
  */
 export function upPhasesOf(

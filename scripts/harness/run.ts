@@ -10,9 +10,9 @@
  * Everything it touches comes in through `HarnessDeps` (tests drive it with stand-ins).
  */
 import { existsSync } from "node:fs";
-import type { PreflightLint } from "../../config-lint/lint";
-import { summaryCounts, summaryPassed, type ReplaySummary } from "../../contracts/summary";
-import { REBUILD_NONCE_ENV } from "../../config/schema";
+import type { PreflightLint } from "../../tools/config-lint/lint";
+import { summaryCounts, summaryPassed, type ReplaySummary } from "../../program/contracts/summary";
+import { REBUILD_NONCE_ENV } from "../../program/config/schema";
 import { rerenderHtmlReport } from "../../runner/reports/html";
 import type { ReportPhases } from "../../runner/reports/report-data";
 import type { PulumiCli } from "../pulumi/engine";
@@ -30,7 +30,7 @@ import {
 } from "./reports";
 import { chooseEngine, engineConfigValue, readEngineFile, type EngineLoad, type PoolEngine } from "./pool";
 import { edgeOfStack, engineOfStack, projectOf } from "./stack-file";
-import type { EngineAccess } from "../../contracts/engine";
+import type { EngineAccess } from "../../program/contracts/engine";
 import { passphraseEnv } from "../pulumi/passphrase";
 
 export const EXIT = { passed: 0, replaysFailed: 1, harnessFailed: 2, SIGINT: 130, SIGTERM: 143 } as const;
@@ -75,7 +75,7 @@ export interface HarnessDeps {
   onSignal: (handler: (signal: "SIGINT" | "SIGTERM") => void) => () => void;
   now?: () => number;
   /**
-   * The config coherence lint of the stack (config-lint/lint.ts `preflightLint`): undefined when
+   * The config coherence lint of the stack (tools/config-lint/lint.ts `preflightLint`): undefined when
    * the stack does not set `harness:production`. Absent: not checked.
    */
   lintProduction?: (stack: string) => PreflightLint | undefined | Promise<PreflightLint | undefined>;

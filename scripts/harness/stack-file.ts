@@ -2,8 +2,8 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { parseEngine, type EngineConfig } from "../../config/engine";
-import { DEFAULT_EDGE } from "../../config/schema";
+import { parseEngine, type EngineConfig } from "../../program/config/engine";
+import { DEFAULT_EDGE } from "../../program/config/schema";
 
 export function edgeOfStack(root: string, stack: string): { port: number; bindAddress: string } {
   const file = join(root, `Pulumi.${stack}.yaml`);

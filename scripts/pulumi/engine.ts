@@ -1,5 +1,5 @@
 /**
- * The real Pulumi engine, driven through the Automation API with the program (program.ts) run
+ * The real Pulumi engine, driven through the Automation API with the program (program/index.ts) run
  * inline: the CLI connects back to a language server inside this process, so no Node.js language
  * host (`pulumi-language-nodejs`) is needed, and one process can run several operations (the
  * program is a function, registered afresh each time). `npm run harness`, the `pulumi` test tier and
@@ -21,7 +21,7 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import * as semver from "semver";
-import { harnessProgram } from "../../program";
+import { harnessProgram } from "../../program/index";
 import { findToolchain, toolchainCacheRoot, toolchainEnv, toolchainSpec, type Toolchain } from "./toolchain";
 
 const sdkVersion = (
@@ -111,7 +111,7 @@ export interface StackOptions {
   cli: PulumiCli;
   /** More environment for the CLI (passphrase, backend URL, …); wins over the plugin selection. */
   env?: Record<string, string>;
-  /** The program to run inline; default the harness (program.ts). */
+  /** The program to run inline; default the harness (program/index.ts). */
   program?: () => Promise<Record<string, unknown>>;
   /** Select only: a missing stack is an error instead of a new empty stack. */
   mustExist?: boolean;

@@ -17,7 +17,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, relative } from "node:path";
 
-/** The Go wrapper modules under toolchain/, in build order. */
+/** The Go wrapper modules under tools/toolchain/, in build order. */
 export const MODULES = ["cli", "command", "docker"] as const;
 
 export interface ToolchainSpec {
@@ -76,9 +76,9 @@ function sourceFiles(dir: string): string[] {
 
 /** What the build produces for this checkout (reads a few small files). */
 export function toolchainSpec(repoRoot: string): ToolchainSpec {
-  const toolchain = join(repoRoot, "toolchain");
+  const toolchain = join(repoRoot, "tools", "toolchain");
   const cliMod = readFileSync(join(toolchain, "cli", "go.mod"), "utf8");
-  const cliVersion = requiredVersion(cliMod, "github.com/pulumi/pulumi/pkg/v3", "toolchain/cli/go.mod");
+  const cliVersion = requiredVersion(cliMod, "github.com/pulumi/pulumi/pkg/v3", "tools/toolchain/cli/go.mod");
   const plugins = { docker: sdkVersion(repoRoot, "docker"), command: sdkVersion(repoRoot, "command") };
   const hash = createHash("sha256").update(`plugins=${JSON.stringify(plugins)}\0`);
   for (const mod of MODULES) {

@@ -9,8 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import type { HarnessTarget } from "../../contracts/target";
-import type { SuiteSpec } from "../../contracts/suites";
+import type { HarnessTarget } from "../../program/contracts/target";
+import type { SuiteSpec } from "../../program/contracts/suites";
 import type { CliIo } from "../../runner/cli";
 import { filterSuites } from "../../runner/suites";
 import {
@@ -43,8 +43,14 @@ const TARGET: HarnessTarget = {
 };
 const SEED = { tenants: { alpha: { parent: "p-1", child: "c-1" } } };
 const SUITES: SuiteSpec[] = [
-  { name: "api", command: "bash test_api.sh", cwd: "examples/api", timeoutSeconds: 600 },
-  { name: "pytest", command: "pytest -q", cwd: "examples/pytest", timeoutSeconds: 600, junit: "junit.xml" },
+  { name: "api", command: "bash test_api.sh", cwd: "tests/examples/api", timeoutSeconds: 600 },
+  {
+    name: "pytest",
+    command: "pytest -q",
+    cwd: "tests/examples/pytest",
+    timeoutSeconds: 600,
+    junit: "junit.xml",
+  },
 ];
 const UP: StackOutputs = {
   outputs: { target: JSON.stringify(TARGET), seed: SEED, suites: SUITES, replaysPassed: true },
@@ -129,7 +135,7 @@ describe("from the stack's outputs", () => {
       [
         { outputs: { target: JSON.stringify({ ...TARGET, tenants: [] }), seed: SEED } },
         run,
-        "stack e2e was booted by an older program (its `target` output is not what this runner reads: HARNESS_TARGET.tenants must list at least one tenant): run `npm run stack -- up --stack e2e`",
+        "stack e2e was booted by an older program (its `target` output is not what this runner reads: HARNESS_TARGET tenants: must list at least one tenant): run `npm run stack -- up --stack e2e`",
       ],
       [
         { problem: "failed to decrypt: incorrect passphrase" },

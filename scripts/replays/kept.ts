@@ -16,9 +16,9 @@
 import { existsSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { readTarget, TARGET_ENV, type HarnessTarget } from "../../contracts/target";
-import { SEED_ENV } from "../../contracts/seed";
-import { SUITES_ENV } from "../../contracts/suites";
+import { readTarget, TARGET_ENV, type HarnessTarget } from "../../program/contracts/target";
+import { SEED_ENV } from "../../program/contracts/seed";
+import { SUITES_ENV } from "../../program/contracts/suites";
 import { RUN_OPTIONS, SEED_OPTIONS, type CliIo } from "../../runner/cli";
 import { replaysOfStack } from "../harness/stack-file";
 import { watchLoop, type Watcher } from "./watch";

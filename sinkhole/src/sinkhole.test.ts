@@ -4,7 +4,7 @@ import { connect } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { after, before, describe, it } from "node:test";
 import dnsPacket from "dns-packet";
-import type { EgressEntry } from "../../contracts/egress";
+import type { EgressEntry } from "../../program/contracts/egress";
 import { conntrackPort, httpHostOf, sniOf, startSinkhole, TLS_ALERT, type Sinkhole } from "./sinkhole";
 
 describe("sinkhole on loopback", () => {

@@ -5,12 +5,12 @@
  * and refuses with something the caller understands: HTTP 502 with a JSON body naming the harness,
  * a TLS alert, or a reset; UDP datagrams (redirected to one socket too) are journaled, unanswered.
  * Each attempt is journaled once, with the source container and the name asked for
- * (contracts/egress.ts).
+ * (program/contracts/egress.ts).
  */
 import dnsPacket from "dns-packet";
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { createServer, type Server, type Socket } from "node:net";
-import { PROBE_DOMAIN, type EgressEntry, type EgressProtocol } from "../../contracts/egress";
+import { PROBE_DOMAIN, type EgressEntry, type EgressProtocol } from "../../program/contracts/egress";
 
 export interface SinkholeOptions {
   /** The IPv4 address every A question is answered with (the sinkhole's own on the network). */

@@ -15,8 +15,8 @@ import assert from "node:assert/strict";
 import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { parseEgressJournal, type EgressReport } from "../../contracts/egress";
-import type { ReplaySummary } from "../../contracts/summary";
+import { parseEgressJournal, type EgressReport } from "../../program/contracts/egress";
+import type { ReplaySummary } from "../../program/contracts/summary";
 import { dockerOn, execIn, HTTP_PROBE, probeResult, stdoutOf } from "../../replays/lib/docker-exec";
 import { docker, labelled, REPO_ROOT, testStack, type TestStack } from "./test-support";
 

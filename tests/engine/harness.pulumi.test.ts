@@ -15,7 +15,7 @@ import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { after, test } from "node:test";
 import { parse, stringify } from "yaml";
-import { bundleService } from "../../images/bundle";
+import { bundleService } from "../../program/images/bundle";
 import { toolchainEnv } from "../../scripts/pulumi/toolchain";
 import { docker, e2eConfig, labelled, PASSPHRASE, REPO_ROOT, toolchainCli } from "./test-support";
 
@@ -70,7 +70,7 @@ test(
       image,
       "--build-arg",
       "NODE_BASE=harness-local/node:20",
-      join(REPO_ROOT, "tenant"),
+      join(REPO_ROOT, "reference-tenant"),
     ]);
 
     // The project as the repository root holds it; the state in the project (backend file://.).

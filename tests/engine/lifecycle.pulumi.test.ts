@@ -15,7 +15,7 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { request } from "undici";
-import { LABEL_ROLE, LABEL_STACK } from "../../lib/naming";
+import { LABEL_ROLE, LABEL_STACK } from "../../program/lib/naming";
 import {
   changes,
   copyReplays,
@@ -61,7 +61,7 @@ function replaysCli(
 }
 
 /**
- * A copy of examples/ beside the replays copy (git-ignored `.engine-test-*`) and the e2e stack's
+ * A copy of tests/examples/ beside the replays copy (git-ignored `.engine-test-*`) and the e2e stack's
  * `harness:suites` pointed at it.
  */
 function copySuites(): {
@@ -71,10 +71,10 @@ function copySuites(): {
 } {
   const name = `.engine-test-suites-${process.pid}`;
   const dir = join(REPO_ROOT, name);
-  cpSync(join(REPO_ROOT, "examples"), dir, { recursive: true });
+  cpSync(join(REPO_ROOT, "tests", "examples"), dir, { recursive: true });
   const config = (e2eConfig()["harness:suites"] as { name: string; cwd: string }[]).map((suite) => ({
     ...suite,
-    cwd: suite.cwd.replace(/^examples\//, `${name}/`),
+    cwd: suite.cwd.replace(/^tests\/examples\//, `${name}/`),
   }));
   return { dir, config, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -82,7 +82,7 @@ function copySuites(): {
 describe("one stack through its life on the real engine", { concurrency: false }, () => {
   let s: TestStack;
   const replays = copyReplays();
-  // The e2e stack's example suites, from a copy step d2 may edit (examples/ stays as committed).
+  // The e2e stack's example suites, from a copy step d2 may edit (tests/examples/ stays as committed).
   const suites = copySuites();
   const config: Record<string, unknown> = {
     "harness:replays": { dir: replays.dir.split("/").pop() },

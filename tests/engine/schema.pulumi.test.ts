@@ -3,7 +3,7 @@
  * and @pulumi/command SDKs send or read (resources, their nested types, the provider's config) exists
  * in the schema the toolchain's plugin serves, under the same name, and the other way round. The
  * docker plugin bridges kreuzwerker's provider at a different commit than the one SDK 5.2.0 was
- * generated from (toolchain/README.md); this is what proves the two still fit, and what fails when
+ * generated from (tools/toolchain/README.md); this is what proves the two still fit, and what fails when
  * either side moves. The schema comes from the plugin itself, through the CLI, with downloads off.
  */
 import assert from "node:assert/strict";
@@ -79,7 +79,7 @@ describe("the toolchain's plugins fit the npm SDKs", () => {
       const resource = docker.resources[token];
       if (!resource) {
         // The one native resource of pulumi-docker, which the program does not use (it builds with
-        // RemoteImage): documented in toolchain/README.md.
+        // RemoteImage): documented in tools/toolchain/README.md.
         if (token === "docker:index/image:Image") continue;
         problems.push(`${token}: in the SDK, not in the plugin`);
         continue;

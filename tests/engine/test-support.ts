@@ -11,7 +11,7 @@ import Docker from "dockerode";
 import { cpSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
-import { describeLabelled, findLabelled } from "../../lib/docker-api/labelled";
+import { describeLabelled, findLabelled } from "../../program/lib/docker-api/labelled";
 import { findPulumiCli, type PulumiCli, type Step } from "../../scripts/pulumi/engine";
 import { scratchStack } from "../../scripts/pulumi/scratch";
 import type { StackOpIo, StackOpResult } from "../../scripts/pulumi/stack-op";

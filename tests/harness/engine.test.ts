@@ -11,9 +11,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import type { EngineAccess } from "../../contracts/engine";
-import type { ReplaySummary } from "../../contracts/summary";
-import { assertDockerReachable, dockerClient } from "../../lib/docker-api/client";
+import type { EngineAccess } from "../../program/contracts/engine";
+import type { ReplaySummary } from "../../program/contracts/summary";
+import { assertDockerReachable, dockerClient } from "../../program/lib/docker-api/client";
 import { runHarness, type HarnessDeps } from "../../scripts/harness/run";
 
 const scratch = mkdtempSync(join(tmpdir(), "harness-engine-run-"));

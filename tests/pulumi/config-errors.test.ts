@@ -34,7 +34,7 @@ const cases: [string, Record<string, unknown>, RegExp][] = [
   ],
   [
     "build and image together",
-    { "harness:tenantImage": { build: { context: "tenant" }, image: "x:1" } },
+    { "harness:tenantImage": { build: { context: "reference-tenant" }, image: "x:1" } },
     /harness:tenantImage: sets both build and image/,
   ],
   [

@@ -9,8 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { enginePortCommand, MATERIAL_ENV } from "../../lib/engine";
-import { freePortCommand } from "../../lib/docker";
+import { enginePortCommand, MATERIAL_ENV } from "../../program/lib/engine";
+import { freePortCommand } from "../../program/lib/docker";
 import { COMMAND, CONTAINER, Graph, load, pickedPort, type BuildInput } from "./harness";
 
 const PROVIDER = "pulumi:providers:docker";

@@ -11,8 +11,8 @@ import {
 
 export const FIXTURE_REPLAYS = "tests/pulumi/fixtures/replays";
 
-/** images/bundle.ts would run esbuild over the services' sources: record the call instead. */
-export const STUBS = { "images/bundle": join(REPO_ROOT, "tests/pulumi/fixtures/stub-bundle.ts") };
+/** program/images/bundle.ts would run esbuild over the services' sources: record the call instead. */
+export const STUBS = { "program/images/bundle": join(REPO_ROOT, "tests/pulumi/fixtures/stub-bundle.ts") };
 
 /**
  * Loads index.ts (in-process) with `config` (full keys) on top of a fixture replays dir. `STUBS`

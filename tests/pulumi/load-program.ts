@@ -83,7 +83,7 @@ export interface LoadOptions {
   secretKeys?: string[];
   preview?: boolean;
   /**
-   * Repo-relative module path without extension (e.g. "images/bundle") → absolute path of a stub
+   * Repo-relative module path without extension (e.g. "program/images/bundle") → absolute path of a stub
    * file. Added to `DEFAULT_MODULE_STUBS`, overriding them key by key.
    */
   moduleStubs?: Record<string, string>;

@@ -1,17 +1,11 @@
 /**
- * README.md must match the code: every config key with its default, every stack output, every
+ * README.md must match the code (its config table is generated: scripts/config-docs.test.ts): every stack output, every
  * `npm run <script>` it names, and every repository file it links to.
  */
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import {
-  CONFIG_KEYS,
-  DEFAULT_GIT_SHA,
-  DEFAULT_RATE_LIMIT,
-  DEFAULT_WAIT_TIMEOUT_SECONDS,
-} from "../../config/schema";
 import { load } from "./harness";
 import { REPO_ROOT } from "./load-program";
 
@@ -26,18 +20,6 @@ function row(key: string): string[] {
     .map((cell) => cell.trim())
     .slice(1, -1);
 }
-
-test("README: every config key has a row, defaults as in the schema", () => {
-  for (const key of CONFIG_KEYS) row(key);
-  assert.equal(row("gitSha")[1], `\`${DEFAULT_GIT_SHA}\``);
-  assert.equal(row("rateLimit")[1], `\`${DEFAULT_RATE_LIMIT}\``);
-  assert.equal(row("waitTimeoutSeconds")[1], `\`${DEFAULT_WAIT_TIMEOUT_SECONDS}\``);
-  // The nested defaults are the same cells as docs/pulumi.md's (checked against the schema there).
-  const docs = readFileSync(join(REPO_ROOT, "docs", "pulumi.md"), "utf8");
-  for (const key of ["baseImages", "edge", "replays", "tenants", "cpStub"]) {
-    assert.ok(docs.includes(`| ${row(key)[1]} `), `README's default of ${key} matches docs/pulumi.md`);
-  }
-});
 
 test("README: every stack output has a row", async () => {
   const result = await load({});

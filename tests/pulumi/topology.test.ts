@@ -9,10 +9,10 @@ import { before, describe, test } from "node:test";
 import { EDGE_CONFIG_PATH, EDGE_HEALTHCHECK, renderNginxConf } from "../../cf-proxy";
 import { imageTag } from "../../components/local-image";
 import { networkCommands, networkName } from "../../components/network";
-import { contextHash } from "../../lib/build-context";
-import { freePortCommand, HEALTH_TIMING, httpProbe } from "../../lib/docker";
-import { edgeOptions } from "../../config/edge";
-import { labelList, Naming } from "../../lib/naming";
+import { contextHash } from "../../program/lib/build-context";
+import { freePortCommand, HEALTH_TIMING, httpProbe } from "../../program/lib/docker";
+import { edgeOptions } from "../../program/config/edge";
+import { labelList, Naming } from "../../program/lib/naming";
 import {
   buildOf,
   builtImages,
@@ -113,7 +113,7 @@ describe("two tenants (the default stack's shape)", () => {
   test("built images are tagged by content: the context's hash and every build input", () => {
     for (const [name, role, dir] of [
       ["cp-stub-image", "cp-stub", "cp-stub"],
-      ["tenant-image-image", "tenant", "tenant"],
+      ["tenant-image-image", "tenant", "reference-tenant"],
       ["cf-proxy-image", "cf-proxy", "cf-proxy"],
     ]) {
       const image = g.get(name);
@@ -382,7 +382,7 @@ describe("two tenants (the default stack's shape)", () => {
   test("images: built by the provider from their context with their build args, removed on destroy; bases kept locally", () => {
     const labels = (role: string) => ({ "harness.role": role, "harness.stack": "harness/harness" });
     assert.deepEqual(buildOf(g.get("tenant-image-image")), {
-      context: join(REPO_ROOT, "tenant"),
+      context: join(REPO_ROOT, "reference-tenant"),
       dockerfile: "Dockerfile",
       buildArgs: { GIT_SHA: "harness", NODE_BASE: "node:20-bookworm-slim" },
       labels: labels("tenant"),

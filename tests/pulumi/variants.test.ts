@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { REPO_ROOT } from "./load-program";
-import { freePortCommand } from "../../lib/docker";
+import { freePortCommand } from "../../program/lib/docker";
 import {
   buildOf,
   builtImages,

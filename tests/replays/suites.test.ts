@@ -1,6 +1,6 @@
 /**
  * L4 for the stack's own suites (`harness:suites`, the seed's Phase 2): the REAL example suites of
- * examples/, exactly as Pulumi.e2e.yaml wires them, run through the real runner against the real
+ * tests/examples/, exactly as Pulumi.e2e.yaml wires them, run through the real runner against the real
  * reference tenants on loopback (tests/replays/test-support/l4-stack.ts). They PASS against the tenants as
  * they are, with every pytest case in the summary and in junit.xml; given one bug — beta's TenantGuard
  * accepting another tenant's org — both FAIL, the bash suite naming the check and the pytest suite
@@ -11,8 +11,8 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { XMLParser } from "fast-xml-parser";
-import { checkSuites, junitPattern, type SuiteSpec } from "../../contracts/suites";
-import type { ReplayResult, ReplaySummary } from "../../contracts/summary";
+import { checkSuites, junitPattern, type SuiteSpec } from "../../program/contracts/suites";
+import type { ReplayResult, ReplaySummary } from "../../program/contracts/summary";
 import { runReplays } from "../../runner/run";
 import { REPO_ROOT, stackConfig } from "../pulumi/load-program";
 import { guardAcceptsAnyOrg } from "./test-support/faults";

@@ -1,7 +1,7 @@
 /**
  * The dependency direction eslint.config.mjs enforces: pure logic (contracts, config, lib, the edge
- * renderer) imports no resource, service, tooling or test; contracts only contracts; lib/ nothing of
- * config/; nothing but tests imports tests/. Linted as virtual files at real paths, so a rule that
+ * renderer) imports no resource, service, tooling or test; contracts only contracts; program/lib/ nothing of
+ * program/config/; nothing but tests imports tests/. Linted as virtual files at real paths, so a rule that
  * stops matching (a renamed folder, a rewritten config) fails here rather than going quiet.
  */
 import assert from "node:assert/strict";
@@ -21,13 +21,16 @@ const use = (specifier: string) => `import * as m from "${specifier}";\nexport c
 
 describe("dependency direction (eslint no-restricted-imports)", () => {
   for (const [file, specifier, why] of [
-    ["config/x.ts", "../components/tenant", /Pulumi resources/],
-    ["config/x.ts", "../runner/invoke", /service/],
-    ["lib/x.ts", "../config/schema", /lib\/ sits below config/],
-    ["lib/x.ts", "@pulumi/pulumi", /knows no Pulumi/],
-    ["contracts/x.ts", "../lib/naming", /contracts import only contracts/],
-    ["cf-proxy/x.ts", "../config/schema", /stands alone/],
-    ["config/x.ts", "../tests/pulumi/harness", /tooling or tests/],
+    ["program/config/x.ts", "../../components/tenant", /Pulumi resources/],
+    ["program/config/x.ts", "../index", /Pulumi resources/],
+    ["cf-proxy/x.ts", "../program", /Pulumi resources/],
+    ["program/config/x.ts", "../../runner/invoke", /service/],
+    ["program/lib/x.ts", "../config/schema", /lib\/ sits below config\//],
+    ["program/lib/x.ts", "@pulumi/pulumi", /knows no Pulumi/],
+    ["program/contracts/x.ts", "../lib/naming", /contracts import only contracts/],
+    ["cf-proxy/x.ts", "../program/config/schema", /stands alone/],
+    ["program/config/x.ts", "../../tests/pulumi/harness", /tooling or tests/],
+    ["program/config/x.ts", "../../tools/bench/phases", /tooling or tests/],
     ["scripts/x.ts", "../tests/pulumi/harness", /only tests import tests/],
     ["components/x.ts", "../tests/pulumi/harness", /only tests import tests/],
   ] as const) {
@@ -39,12 +42,13 @@ describe("dependency direction (eslint no-restricted-imports)", () => {
   }
 
   for (const [file, specifier] of [
-    ["config/x.ts", "../contracts/hosts"],
-    ["config/x.ts", "../lib/naming"],
-    ["config/x.ts", "../cf-proxy"],
-    ["lib/x.ts", "../contracts/target"],
-    ["components/x.ts", "../config/schema"],
-    ["config/x.test.ts", "../components/tenant"],
+    ["program/config/x.ts", "../contracts/hosts"],
+    ["program/config/x.ts", "../lib/naming"],
+    ["program/config/x.ts", "../../cf-proxy"],
+    ["program/lib/x.ts", "../contracts/target"],
+    ["components/x.ts", "../program/config/schema"],
+    ["cf-proxy/x.ts", "../program/contracts/hosts"],
+    ["program/config/x.test.ts", "../../components/tenant"],
   ] as const) {
     test(`${file} importing ${specifier} is allowed`, async () => {
       assert.deepEqual(await restricted(file, use(specifier)), []);

@@ -32,7 +32,7 @@ import {
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
-import { dockerOptions } from "../../contracts/engine";
+import { dockerOptions } from "../../program/contracts/engine";
 
 const run = promisify(execFile);
 

@@ -5,7 +5,7 @@
  * rule of the rendered nginx config.
  */
 import { Pool } from "pg";
-import { MISSING_ORG_HEADER_BODY } from "../../../tenant/src/guard";
+import { MISSING_ORG_HEADER_BODY } from "../../../reference-tenant/src/guard";
 import type { Fault, UpstreamResponse } from "./fault-proxy";
 
 const PEERS = /^\/registry\/[^/]+\/peers$/;

@@ -1,5 +1,5 @@
 /**
- * The L4 test stack: the local topology (loopback/topology.ts — the same one `npm run replays:local`
+ * The L4 test stack: the local topology (tools/loopback/topology.ts — the same one `npm run replays:local`
  * boots) with a fault proxy between the edge and every tenant, seeded once, plus helpers that run
  * ONE real replay file from replays/ through the real runner and return its result. A test file
  * boots one stack and swaps only the faulty piece per test (a fault, an edge config, a cp-stub
@@ -8,12 +8,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { SeedResult } from "../../../contracts/seed";
-import type { ReplayResult, ReplaySummary } from "../../../contracts/summary";
-import type { HarnessTarget } from "../../../contracts/target";
+import type { SeedResult } from "../../../program/contracts/seed";
+import type { ReplayResult, ReplaySummary } from "../../../program/contracts/summary";
+import type { HarnessTarget } from "../../../program/contracts/target";
 import { CpStubClient } from "../../../cp-stub/client";
-import { Teardown } from "../../../loopback/teardown";
-import { startLocalTopology, type LocalTenant, type LocalTopology } from "../../../loopback/topology";
+import { Teardown } from "../../../tools/loopback/teardown";
+import { startLocalTopology, type LocalTenant, type LocalTopology } from "../../../tools/loopback/topology";
 import { runReplays } from "../../../runner/run";
 import { seed } from "../../../runner/seed";
 import { startFaultProxy, type Fault, type FaultProxy } from "./fault-proxy";

@@ -1,6 +1,6 @@
 /** Assertions on a replay's verdict: against its bug it must FAIL, naming the bug; fixed, it must PASS. */
 import assert from "node:assert/strict";
-import type { ReplayResult, ReplaySummary } from "../../../contracts/summary";
+import type { ReplayResult, ReplaySummary } from "../../../program/contracts/summary";
 
 /** The replay FAILed and its message matches every pattern (what broke, in the bug's own words). */
 export function assertCaught(result: ReplayResult, ...patterns: RegExp[]): void {
