@@ -96,10 +96,10 @@ export function hostCommand(): HostCommand {
   return args(bundlePath(root, "replay-host"));
 }
 
-/** runner/shell/harness-helpers.sh, whether this runs from the sources or from runner/dist/. */
+/** runner/shell/replay-helpers.sh, whether this runs from the sources or from runner/dist/. */
 export function helpersFile(): string {
-  const beside = join(__dirname, "shell", "harness-helpers.sh");
-  return existsSync(beside) ? beside : join(checkoutRoot(__dirname), "runner", "shell", "harness-helpers.sh");
+  const beside = join(__dirname, "shell", "replay-helpers.sh");
+  return existsSync(beside) ? beside : join(checkoutRoot(__dirname), "runner", "shell", "replay-helpers.sh");
 }
 
 function summarize(

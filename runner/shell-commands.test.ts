@@ -104,7 +104,7 @@ describe("prerequisites: every command the bash replays, helpers and example sui
   const files = fg.sync(SCRIPTS, { cwd: ROOT, ignore: ["node_modules/**"] }).sort();
 
   test("the scripts are found (the check reads something)", () => {
-    assert.ok(files.includes("runner/shell/harness-helpers.sh"), files.join(", "));
+    assert.ok(files.includes("runner/shell/replay-helpers.sh"), files.join(", "));
     assert.ok(
       files.some((f) => f.startsWith("replays/")),
       files.join(", "),

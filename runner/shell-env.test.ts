@@ -12,7 +12,7 @@ describe("shell env", () => {
         expectedGitSha: "abc123",
       }),
       seed: SEED,
-      helpersFile: "/repo/runner/shell/harness-helpers.sh",
+      helpersFile: "/repo/runner/shell/replay-helpers.sh",
     });
     assert.deepEqual(
       {
@@ -62,7 +62,7 @@ describe("shell env", () => {
         ALPHA_WORKSPACE_ID: SEED.tenants.alpha.parent,
         BETA_WORKSPACE_ID: SEED.tenants.beta.parent,
         HARNESS_GIT_SHA: "abc123",
-        HARNESS_HELPERS: "/repo/runner/shell/harness-helpers.sh",
+        HARNESS_HELPERS: "/repo/runner/shell/replay-helpers.sh",
         ALPHA_DATABASE_URL: "postgres://u:p@127.0.0.1:9/alpha",
         DATABASE_URL: "postgres://u:p@127.0.0.1:9/alpha",
       },

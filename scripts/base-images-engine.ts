@@ -4,13 +4,13 @@
  * on another engine that lacks them, by `docker save | docker load` (program/lib/docker-api/transfer.ts): a
  * fresh remote engine pulls nothing where no registry is reachable. `<file>` (YAML or JSON) holds an engine as
  * `harness:engine` does (`{host, tls: {certPath}}`: certificates as files, never as text in a plain
- * file), or a pool file (`{engines: [...]}`, scripts/harness/pool.ts), for every engine in it.
+ * file), or a pool file (`{engines: [...]}`, scripts/one-shot/pool.ts), for every engine in it.
  * Images the engine already holds (same image id) are not sent again.
  */
 import { engineName } from "../program/contracts/engine";
 import { dockerClient } from "../program/lib/docker-api/client";
 import { copyImages } from "../program/lib/docker-api/transfer";
-import { readEngineFile } from "./harness/pool";
+import { readEngineFile } from "./one-shot/pool";
 
 const log = (line: string) => process.stderr.write(`[base-images] ${line}\n`);
 

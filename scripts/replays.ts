@@ -20,7 +20,7 @@ const workDir = process.cwd();
 async function readOutputs(stack: string): Promise<StackOutputs> {
   const [{ findPulumiCli }, { checkPulumi }, { runStackOp }, { passphraseEnv }] = await Promise.all([
     import("./pulumi/engine"),
-    import("./harness/preflight"),
+    import("./one-shot/preflight"),
     import("./pulumi/stack-op"),
     import("./pulumi/passphrase"),
   ]);

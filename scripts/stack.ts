@@ -14,7 +14,7 @@
  */
 import { resolve } from "node:path";
 import { passphraseEnv } from "./pulumi/passphrase";
-import { checkPulumi } from "./harness/preflight";
+import { checkPulumi } from "./one-shot/preflight";
 import { findPulumiCli } from "./pulumi/engine";
 import { runStackOp, type StackOp } from "./pulumi/stack-op";
 

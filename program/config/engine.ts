@@ -1,7 +1,7 @@
 /**
  * `harness:engine`: the Docker engine a stack runs on, and the addresses its published ports bind on
  * and are dialled at (docs/pulumi.md, README "Remote engines"). The same shape is an entry of an
- * engine pool file (scripts/harness/pool.ts) and the file `npm run base-images -- --engine` reads.
+ * engine pool file (scripts/one-shot/pool.ts) and the file `npm run base-images -- --engine` reads.
  *
  * Security rules, enforced here: a `tcp://` engine has mutual TLS (an open Docker API is root on its
  * machine for anyone who reaches the port); a client key given as text is a Pulumi secret; nothing

@@ -20,7 +20,7 @@ import { readTarget, TARGET_ENV, type HarnessTarget } from "../../program/contra
 import { SEED_ENV } from "../../program/contracts/seed";
 import { SUITES_ENV } from "../../program/contracts/suites";
 import { RUN_OPTIONS, SEED_OPTIONS, type CliIo } from "../../runner/cli";
-import { replaysOfStack } from "../harness/stack-file";
+import { replaysOfStack } from "../one-shot/stack-file";
 import { watchLoop, type Watcher } from "./watch";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;

@@ -22,7 +22,7 @@ import { request } from "undici";
 import { parse, stringify } from "yaml";
 import { reportsDir } from "../../program/lib/target";
 import { LABEL_STACK } from "../../program/lib/naming";
-import { chooseEngine, readEngineFile, runningStacks } from "../../scripts/harness/pool";
+import { chooseEngine, readEngineFile, runningStacks } from "../../scripts/one-shot/pool";
 import { startRemoteEngine, type RemoteEngine } from "../test-support/remote-engine";
 import { toolchainEnv } from "../../scripts/pulumi/toolchain";
 import {
@@ -292,7 +292,7 @@ test(
         const tsx = pathToFileURL(require.resolve("tsx")).href;
         const child = spawn(
           process.execPath,
-          ["--import", tsx, join(REPO_ROOT, "scripts", "harness.ts"), "--stack", name, "--engines", pool],
+          ["--import", tsx, join(REPO_ROOT, "scripts", "one-shot.ts"), "--stack", name, "--engines", pool],
           {
             cwd: root,
             env: { ...process.env, PATH: "/usr/local/bin:/usr/bin:/bin" },

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { load } from "./harness";
+import { load } from "./test-support";
 
 const cases: [string, Record<string, unknown>, RegExp][] = [
   [

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { enginePortCommand, MATERIAL_ENV } from "../../program/lib/engine";
 import { freePortCommand } from "../../program/lib/docker";
-import { COMMAND, CONTAINER, Graph, load, pickedPort, type BuildInput } from "./harness";
+import { COMMAND, CONTAINER, Graph, load, pickedPort, type BuildInput } from "./test-support";
 
 const PROVIDER = "pulumi:providers:docker";
 const certs = mkdtempSync(join(tmpdir(), "harness-engine-l2-"));

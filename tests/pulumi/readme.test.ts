@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { load } from "./harness";
+import { load } from "./test-support";
 import { REPO_ROOT } from "./load-program";
 
 const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");

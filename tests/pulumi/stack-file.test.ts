@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { parse as parseYaml } from "yaml";
-import { expectedInventory, FIXTURE_REPLAYS, Graph, STUBS } from "./harness";
+import { expectedInventory, FIXTURE_REPLAYS, Graph, STUBS } from "./test-support";
 import { loadProgram, loadProgramIsolated, projectName, REPO_ROOT, stackConfig } from "./load-program";
 
 /** The documented default passphrase of the local stack (docs/pulumi.md). */

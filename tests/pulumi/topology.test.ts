@@ -28,7 +28,7 @@ import {
   pickedPort,
   REMOTE_IMAGE,
   tenantsConfig,
-} from "./harness";
+} from "./test-support";
 import { destroyOrder, REPO_ROOT } from "./load-program";
 
 /** The stack network's Docker name (the network Command's trigger). */

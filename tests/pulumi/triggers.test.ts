@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { after, before, test } from "node:test";
-import { builtImages, COMMAND, CONTAINER, FIXTURE_REPLAYS, Graph, load, pickedPort } from "./harness";
+import { builtImages, COMMAND, CONTAINER, FIXTURE_REPLAYS, Graph, load, pickedPort } from "./test-support";
 import { REPO_ROOT } from "./load-program";
 
 let replaysDir: string;

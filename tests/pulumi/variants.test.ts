@@ -18,7 +18,7 @@ import {
   load,
   pickedPort,
   REMOTE_IMAGE,
-} from "./harness";
+} from "./test-support";
 
 let monorepo: string;
 before(() => {

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { ConfigError } from "../../program/config/errors";
 import { parseHarnessConfig } from "../../program/config/parse";
-import { CONTAINER, envOf, Graph, labelsOf, load } from "../../tests/pulumi/harness";
+import { CONTAINER, envOf, Graph, labelsOf, load } from "../../tests/pulumi/test-support";
 import { BadInput } from "./errors";
 import { harnessConfigOf, harnessTenantEnvs, readStackConfig, SECRET_PLACEHOLDER } from "./harness-env";
 import { scratchRoot } from "./test-support";

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { CONTAINER, Graph, labelsOf, load } from "../../tests/pulumi/harness";
+import { CONTAINER, Graph, labelsOf, load } from "../../tests/pulumi/test-support";
 import type { RegisteredResource } from "../../tests/pulumi/load-program";
 import {
   envsToMap,

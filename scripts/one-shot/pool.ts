@@ -48,7 +48,7 @@ export function parsePool(
   const isPool = typeof value === "object" && value !== null && "engines" in value;
   const entries: unknown[] = isPool ? (Array.isArray(doc.engines) ? doc.engines : []) : [value];
   if (isPool && (!Array.isArray(doc.engines) || doc.engines.length === 0))
-    problems.push(`${source}: engines must be a non-empty list of engines (see scripts/harness/pool.ts)`);
+    problems.push(`${source}: engines must be a non-empty list of engines (see scripts/one-shot/pool.ts)`);
   if (isPool && doc.maxStacks !== undefined && !positiveInt(doc.maxStacks))
     problems.push(`${source}: maxStacks must be a whole number ≥ 1`);
   const unknown = isPool ? Object.keys(doc).filter((k) => k !== "engines" && k !== "maxStacks") : [];

@@ -1,5 +1,5 @@
 /**
- * `npm run harness` with a configured engine (scripts/harness/run.ts), in process with stand-ins: the
+ * `npm run harness` with a configured engine (scripts/one-shot/run.ts), in process with stand-ins: the
  * preflight pings the stack's `harness:engine` and says in one line what to do when it does not
  * answer; `--engines` picks the least-loaded engine of a pool by its stacks' labels, runs the up
  * there (as this up's `harness:engine`, the stack file unchanged) and records the pick in
@@ -14,7 +14,7 @@ import { after, test } from "node:test";
 import type { EngineAccess } from "../../program/contracts/engine";
 import type { ReplaySummary } from "../../program/contracts/summary";
 import { assertDockerReachable, dockerClient } from "../../program/lib/docker-api/client";
-import { runHarness, type HarnessDeps } from "../../scripts/harness/run";
+import { runHarness, type HarnessDeps } from "./run";
 
 const scratch = mkdtempSync(join(tmpdir(), "harness-engine-run-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));

@@ -14,7 +14,7 @@ export interface HarnessArgs {
   stack: string;
   /** Globs of the replays to run (the runner's --include); empty: what the stack's config selects. */
   only: string[];
-  /** A pool of engines (scripts/harness/pool.ts): the stack runs on the least-loaded one. */
+  /** A pool of engines (scripts/one-shot/pool.ts): the stack runs on the least-loaded one. */
   engines?: string;
 }
 

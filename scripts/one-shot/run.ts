@@ -48,7 +48,7 @@ export interface HarnessDeps {
   /** Where the reports go (`.harness/reports/<stack>`, beside the runner's). */
   repoRoot: string;
   env: NodeJS.ProcessEnv;
-  /** The command line after `npm run harness --` (scripts/harness/args.ts); absent: none. */
+  /** The command line after `npm run harness --` (scripts/one-shot/args.ts); absent: none. */
   argv?: string[];
   nodeVersion: string;
   /** Progress for humans. */
@@ -127,7 +127,7 @@ async function productionProblem(
 }
 
 /**
- * `--engines`: the pool's engine for the stack (scripts/harness/pool.ts), by counting the stacks
+ * `--engines`: the pool's engine for the stack (scripts/one-shot/pool.ts), by counting the stacks
  * running on each; or the problem.
  */
 async function pickEngine(

@@ -44,7 +44,7 @@ after(async () => {
 
 function harness(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", TSX, join(REPO_ROOT, "scripts", "harness.ts")], {
+    const child = spawn(process.execPath, ["--import", TSX, join(REPO_ROOT, "scripts", "one-shot.ts")], {
       cwd: root,
       env: { ...process.env, ...env },
       stdio: ["ignore", "ignore", "pipe"],

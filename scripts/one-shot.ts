@@ -1,6 +1,6 @@
 /**
  * `npm run harness [-- --stack <name>] [--only <glob>]... [--engines <pool file>]`: the one-shot
- * runner a user and CI run (scripts/harness/run.ts, arguments: scripts/harness/args.ts). Runs from the repository root (npm
+ * runner a user and CI run (scripts/one-shot/run.ts, arguments: scripts/one-shot/args.ts). Runs from the repository root (npm
  * sets it), where Pulumi.yaml and the local state backend live.
  * Env: KEEP_UP=1 (leave the stack up), REBUILD=1 (force image rebuilds), HARNESS_STACK (default
  * `harness`), PULUMI_CONFIG_PASSPHRASE[_FILE] (default: the local stack's documented passphrase),
@@ -13,9 +13,9 @@ import { LABEL_ROLE, LABEL_STACK } from "../program/lib/naming";
 import { preflightLint } from "../tools/config-lint/lint";
 import { findPulumiCli, installOfficialCli } from "./pulumi/engine";
 import { runStackOp } from "./pulumi/stack-op";
-import { runningStacks } from "./harness/pool";
-import { runHarness } from "./harness/run";
-import { projectOf } from "./harness/stack-file";
+import { runningStacks } from "./one-shot/pool";
+import { runHarness } from "./one-shot/run";
+import { projectOf } from "./one-shot/stack-file";
 import { onTerminationSignal } from "./signals";
 
 const docker = dockerClient();

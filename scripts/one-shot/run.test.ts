@@ -1,7 +1,7 @@
 /**
- * `npm run harness`'s control flow (scripts/harness/run.ts), in process, with stand-ins for what it
+ * `npm run harness`'s control flow (scripts/one-shot/run.ts), in process, with stand-ins for what it
  * drives: the engine operations, the CLI lookup and install, Docker's ping, the signals. The real
- * thing, on the real engine, is tests/engine/harness.pulumi.test.ts.
+ * thing, on the real engine, is tests/engine/one-shot.pulumi.test.ts.
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -10,9 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import type { ReplaySummary } from "../../program/contracts/summary";
-import type { PulumiCli } from "../../scripts/pulumi/engine";
-import type { StackOpIo, StackOpResult } from "../../scripts/pulumi/stack-op";
-import { runHarness, type HarnessDeps } from "../../scripts/harness/run";
+import type { PulumiCli } from "../pulumi/engine";
+import type { StackOpIo, StackOpResult } from "../pulumi/stack-op";
+import { runHarness, type HarnessDeps } from "./run";
 import { preflightLint } from "../../tools/config-lint/lint";
 import { scratchRoot } from "../../tools/config-lint/test-support";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
