@@ -13,13 +13,12 @@ import {
   renderNginxConf,
   type EdgeOptions,
 } from "../cf-proxy";
-import type { ImageBuilder } from "../program/config/schema";
 import { healthcheck } from "../program/lib/docker";
 import { ALIASES } from "../program/lib/naming";
 import { serviceContainer } from "./container";
 import type { Engine } from "./engine";
 import { HostPort } from "./host-port";
-import { repoServiceImage } from "./local-image";
+import { repoServiceImage, type ImageBuilds } from "./local-image";
 import { HarnessComponent } from "./component";
 
 export interface CfProxyArgs {
@@ -33,9 +32,7 @@ export interface CfProxyArgs {
   /** Host port (0 = a free one) and bind address. */
   port: number;
   bindAddress: string;
-  builder: ImageBuilder;
-  rebuildNonce: string;
-  keepImages: boolean;
+  builds: ImageBuilds;
   waitTimeoutSeconds: number;
 }
 
@@ -67,9 +64,7 @@ export class CfProxy extends HarnessComponent {
         repoRoot: args.repoRoot,
         base: args.nginxBase,
         baseArg: "NGINX_BASE",
-        builder: args.builder,
-        rebuildNonce: args.rebuildNonce,
-        keepImages: args.keepImages,
+        builds: args.builds,
       },
       this,
     );

@@ -26,9 +26,7 @@ const common = {
   repoRoot: REPO,
   networkName: "ci-7-net-1234",
   publishNetworkName: "ci-7-pub-5678",
-  builder: "BuilderBuildKit" as const,
-  rebuildNonce: "",
-  keepImages: false,
+  builds: { builder: "BuilderBuildKit" as const, rebuildNonce: "", keepImages: false },
   waitTimeoutSeconds: 30,
 };
 

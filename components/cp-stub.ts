@@ -6,13 +6,12 @@
  */
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { ImageBuilder } from "../program/config/schema";
 import { HEALTHCHECKS, healthcheck } from "../program/lib/docker";
 import { ALIASES, PORTS } from "../program/lib/naming";
 import { serviceContainer } from "./container";
 import type { Engine } from "./engine";
 import { HostPort } from "./host-port";
-import { repoServiceImage } from "./local-image";
+import { repoServiceImage, type ImageBuilds } from "./local-image";
 import { HarnessComponent } from "./component";
 
 export interface CpStubArgs {
@@ -23,9 +22,7 @@ export interface CpStubArgs {
   /** The bridge its published ports are on (it is dual-homed; components/container.ts). */
   publishNetworkName: pulumi.Input<string>;
   publish: boolean;
-  builder: ImageBuilder;
-  rebuildNonce: string;
-  keepImages: boolean;
+  builds: ImageBuilds;
   waitTimeoutSeconds: number;
 }
 
@@ -60,9 +57,7 @@ export class CpStub extends HarnessComponent {
         repoRoot: args.repoRoot,
         base: args.nodeBase,
         baseArg: "NODE_BASE",
-        builder: args.builder,
-        rebuildNonce: args.rebuildNonce,
-        keepImages: args.keepImages,
+        builds: args.builds,
       },
       this,
     );

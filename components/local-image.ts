@@ -21,6 +21,15 @@ import type { Engine } from "./engine";
 /** Build arg the Dockerfiles declare right after FROM: a new value invalidates every later layer. */
 export const REBUILD_ARG = "HARNESS_REBUILD";
 
+/** How the stack builds its images: `harness:imageBuilder`, `rebuildNonce` and `keepImages`. */
+export interface ImageBuilds {
+  builder: ImageBuilder;
+  /** Non-empty: the REBUILD_ARG build arg, so every layer after FROM is rebuilt. */
+  rebuildNonce: string;
+  /** Keep the image on destroy. */
+  keepImages: boolean;
+}
+
 export interface LocalImageArgs {
   naming: Naming;
   /** The engine that builds and keeps the image (its provider). */
@@ -31,9 +40,7 @@ export interface LocalImageArgs {
   dockerfile: string;
   args: Record<string, pulumi.Input<string>>;
   target?: string;
-  builder: ImageBuilder;
-  rebuildNonce: string;
-  keepImages: boolean;
+  builds: ImageBuilds;
   /** The pulled base the Dockerfile builds FROM, when the harness provides it. */
   base?: docker.RemoteImage;
 }
@@ -81,13 +88,13 @@ export function localImage(name: string, args: LocalImageArgs, parent: pulumi.Re
   const hash = contextHash(args.context, args.dockerfile);
   const build = pulumi.output(args.args).apply((resolved) => {
     const buildArgs: Record<string, string> = { ...resolved };
-    if (args.rebuildNonce !== "") buildArgs[REBUILD_ARG] = args.rebuildNonce;
+    if (args.builds.rebuildNonce !== "") buildArgs[REBUILD_ARG] = args.builds.rebuildNonce;
     return {
       context: args.context,
       dockerfile: dockerfileParameter(args.context, args.dockerfile),
       buildArgs,
       labels: args.naming.labels(args.role),
-      useLegacyBuilder: args.builder === "BuilderV1",
+      useLegacyBuilder: args.builds.builder === "BuilderV1",
       ...(args.target ? { target: args.target } : {}),
     };
   });
@@ -96,7 +103,7 @@ export function localImage(name: string, args: LocalImageArgs, parent: pulumi.Re
     {
       name: build.apply((b) => `${args.naming.imageRepository(args.role)}:${imageTag(hash, b)}`),
       build,
-      keepLocally: args.keepImages,
+      keepLocally: args.builds.keepImages,
     },
     { parent, dependsOn: args.base ? [args.base] : [], provider: args.engine.provider },
   );

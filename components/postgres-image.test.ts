@@ -29,21 +29,15 @@ test("postgres image: program/images/postgres on the configured base, user and d
   const common = { engine, repoRoot: REPO, base };
   const image = new PostgresImage("postgres-image", {
     ...common,
-    builder: "BuilderBuildKit",
-    rebuildNonce: "",
-    keepImages: false,
+    builds: { builder: "BuilderBuildKit", rebuildNonce: "", keepImages: false },
   });
   const nonce = new PostgresImage("pg-nonce", {
     ...common,
-    builder: "BuilderBuildKit",
-    rebuildNonce: "n1",
-    keepImages: true,
+    builds: { builder: "BuilderBuildKit", rebuildNonce: "n1", keepImages: true },
   });
   const v1 = new PostgresImage("pg-v1", {
     ...common,
-    builder: "BuilderV1",
-    rebuildNonce: "",
-    keepImages: false,
+    builds: { builder: "BuilderV1", rebuildNonce: "", keepImages: false },
   });
   assert.equal(await valueOf(image.image.imageId), "sha256:postgres-image-image");
   await Promise.all([valueOf(nonce.image.imageId), valueOf(v1.image.imageId)]);

@@ -7,10 +7,9 @@
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
-import type { ImageBuilder } from "../program/config/schema";
 import { POSTGRES_DB, POSTGRES_USER } from "../program/lib/naming";
 import type { Engine } from "./engine";
-import { localImage } from "./local-image";
+import { localImage, type ImageBuilds } from "./local-image";
 import { HarnessComponent } from "./component";
 
 export interface PostgresImageArgs {
@@ -18,9 +17,7 @@ export interface PostgresImageArgs {
   repoRoot: string;
   /** The configured postgres base (official image or local stand-in). */
   base: docker.RemoteImage;
-  builder: ImageBuilder;
-  rebuildNonce: string;
-  keepImages: boolean;
+  builds: ImageBuilds;
 }
 
 export class PostgresImage extends HarnessComponent {
@@ -38,9 +35,7 @@ export class PostgresImage extends HarnessComponent {
         context,
         dockerfile: join(context, "Dockerfile"),
         args: { POSTGRES_BASE: args.base.name, POSTGRES_USER, POSTGRES_DB },
-        builder: args.builder,
-        rebuildNonce: args.rebuildNonce,
-        keepImages: args.keepImages,
+        builds: args.builds,
         base: args.base,
       },
       this,

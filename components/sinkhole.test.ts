@@ -21,9 +21,7 @@ test("sinkhole: its image, NET_ADMIN on the internal network only, its address, 
     repoRoot: REPO,
     nodeBase,
     networkName: "ci-7-net-1234",
-    builder: "BuilderV1",
-    rebuildNonce: "",
-    keepImages: false,
+    builds: { builder: "BuilderV1", rebuildNonce: "", keepImages: false },
     waitTimeoutSeconds: 30,
   });
   const isolate = sinkhole.isolate("sinkhole-isolate-alpha", "ci-7-tenant-alpha", "tenant-id-1");

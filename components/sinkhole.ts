@@ -12,13 +12,12 @@
 import * as command from "@pulumi/command";
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { ImageBuilder } from "../program/config/schema";
 import { healthcheck } from "../program/lib/docker";
 import { LABEL_ROLE, LABEL_STACK, type Naming } from "../program/lib/naming";
 import { shellQuote } from "../program/lib/shell";
 import { serviceContainer } from "./container";
 import { commandEnvironment, type Engine } from "./engine";
-import { repoServiceImage } from "./local-image";
+import { repoServiceImage, type ImageBuilds } from "./local-image";
 import { HarnessComponent } from "./component";
 
 export interface SinkholeArgs {
@@ -27,9 +26,7 @@ export interface SinkholeArgs {
   nodeBase: docker.RemoteImage;
   /** The internal network (the tenants'). */
   networkName: pulumi.Input<string>;
-  builder: ImageBuilder;
-  rebuildNonce: string;
-  keepImages: boolean;
+  builds: ImageBuilds;
   waitTimeoutSeconds: number;
 }
 
@@ -66,9 +63,7 @@ export class Sinkhole extends HarnessComponent {
         repoRoot: args.repoRoot,
         base: args.nodeBase,
         baseArg: "NODE_BASE",
-        builder: args.builder,
-        rebuildNonce: args.rebuildNonce,
-        keepImages: args.keepImages,
+        builds: args.builds,
       },
       this,
     );

@@ -36,14 +36,13 @@ after(() => rmSync(work, { recursive: true, force: true }));
 test("tenant image, reference: built from reference-tenant/ on the node base with GIT_SHA; its id is the ref", async () => {
   const { declared, engine } = await recording;
   const nodeBase = new docker.RemoteImage("base-node", { name: "harness-local/node:20" });
-  const common = { engine, repoRoot: REPO, nodeBase, keepImages: false };
+  const common = { engine, repoRoot: REPO, nodeBase };
   const reference: TenantImageSource = { kind: "reference" };
   const image = new TenantImage("tenant-image", {
     ...common,
     source: reference,
     gitSha: "feedbeef",
-    builder: "BuilderBuildKit",
-    rebuildNonce: "",
+    builds: { builder: "BuilderBuildKit", rebuildNonce: "", keepImages: false },
   });
   // The same, each with one build input changed: [what, component name].
   const variants: [string, string][] = [
@@ -56,22 +55,19 @@ test("tenant image, reference: built from reference-tenant/ on the node base wit
       ...common,
       source: reference,
       gitSha: "c0ffee00",
-      builder: "BuilderBuildKit",
-      rebuildNonce: "",
+      builds: { builder: "BuilderBuildKit", rebuildNonce: "", keepImages: false },
     }),
     new TenantImage("ti-nonce", {
       ...common,
       source: reference,
       gitSha: "feedbeef",
-      builder: "BuilderBuildKit",
-      rebuildNonce: "n1",
+      builds: { builder: "BuilderBuildKit", rebuildNonce: "n1", keepImages: false },
     }),
     new TenantImage("ti-v1", {
       ...common,
       source: reference,
       gitSha: "feedbeef",
-      builder: "BuilderV1",
-      rebuildNonce: "",
+      builds: { builder: "BuilderV1", rebuildNonce: "", keepImages: false },
     }),
   ];
   assert.equal(await valueOf(image.ref), "sha256:tenant-image-image", "tenants run the built image's id");
@@ -114,7 +110,7 @@ test("tenant image, build: the user's context, Dockerfile, args and target; GIT_
   writeFileSync(join(context, "main.go"), "package main\n");
   const outside = join(work, "Dockerfile.outside");
   writeFileSync(outside, "FROM scratch\n");
-  const common = { engine, repoRoot: REPO, gitSha: "feedbeef", builder: "BuilderBuildKit" as const };
+  const common = { engine, repoRoot: REPO, gitSha: "feedbeef" };
   const image = new TenantImage("ti-build", {
     ...common,
     source: {
@@ -124,14 +120,12 @@ test("tenant image, build: the user's context, Dockerfile, args and target; GIT_
       args: { GO_VERSION: "1.23", GIT_SHA: "from-args" },
       target: "runtime",
     },
-    rebuildNonce: "",
-    keepImages: true,
+    builds: { builder: "BuilderBuildKit", rebuildNonce: "", keepImages: true },
   });
   const elsewhere = new TenantImage("ti-outside", {
     ...common,
     source: { kind: "build", context, dockerfile: outside, args: {} },
-    rebuildNonce: "",
-    keepImages: false,
+    builds: { builder: "BuilderBuildKit", rebuildNonce: "", keepImages: false },
   });
   await valueOf(image.ref);
   await valueOf(elsewhere.ref);
@@ -156,9 +150,7 @@ test("tenant image, prebuilt: pulled by its reference and kept; its id is the re
     repoRoot: REPO,
     source: { kind: "image", image: "ghcr.io/acme/tenant:1.2.3" },
     gitSha: "feedbeef",
-    builder: "BuilderBuildKit",
-    rebuildNonce: "n1",
-    keepImages: false,
+    builds: { builder: "BuilderBuildKit", rebuildNonce: "n1", keepImages: false },
   });
   assert.equal(await valueOf(image.ref), "sha256:ti-pulled-pulled");
 
@@ -183,9 +175,7 @@ test("tenant image, reference without the node base: an internal error, not a br
         repoRoot: REPO,
         source: { kind: "reference" },
         gitSha: "feedbeef",
-        builder: "BuilderBuildKit",
-        rebuildNonce: "",
-        keepImages: false,
+        builds: { builder: "BuilderBuildKit", rebuildNonce: "", keepImages: false },
       }),
     /reference tenant needs the node base image/,
   );

@@ -7,9 +7,9 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
-import type { ImageBuilder, TenantImageSource } from "../program/config/schema";
+import type { TenantImageSource } from "../program/config/schema";
 import type { Engine } from "./engine";
-import { localImage } from "./local-image";
+import { localImage, type ImageBuilds } from "./local-image";
 import { HarnessComponent } from "./component";
 
 export interface TenantImageArgs {
@@ -19,9 +19,7 @@ export interface TenantImageArgs {
   gitSha: string;
   /** Required for the reference tenant (its Dockerfile builds FROM it). */
   nodeBase?: docker.RemoteImage;
-  builder: ImageBuilder;
-  rebuildNonce: string;
-  keepImages: boolean;
+  builds: ImageBuilds;
 }
 
 export class TenantImage extends HarnessComponent {
@@ -43,9 +41,7 @@ export class TenantImage extends HarnessComponent {
         naming: this.naming,
         engine: args.engine,
         role: "tenant" as const,
-        builder: args.builder,
-        rebuildNonce: args.rebuildNonce,
-        keepImages: args.keepImages,
+        builds: args.builds,
       };
       let built: docker.RemoteImage;
       if (source.kind === "reference") {

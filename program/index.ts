@@ -67,7 +67,7 @@ export function harnessProgram(repoRoot: string = resolve(__dirname, "..")) {
     publishNetworkName: publishNetwork.networkName,
     publish: cfg.cpStub.publish,
     waitTimeoutSeconds: cfg.waitTimeoutSeconds,
-    ...builds,
+    builds,
   });
   const sinkhole = new Sinkhole("sinkhole", {
     engine,
@@ -75,7 +75,7 @@ export function harnessProgram(repoRoot: string = resolve(__dirname, "..")) {
     nodeBase: bases.get("node"),
     networkName: network.networkName,
     waitTimeoutSeconds: cfg.waitTimeoutSeconds,
-    ...builds,
+    builds,
   });
   const tenantImage = new TenantImage("tenant-image", {
     engine,
@@ -83,13 +83,13 @@ export function harnessProgram(repoRoot: string = resolve(__dirname, "..")) {
     source: cfg.tenantImage,
     gitSha: cfg.gitSha,
     nodeBase: bases.get("node"),
-    ...builds,
+    builds,
   });
   const postgresImage = new PostgresImage("postgres-image", {
     engine,
     repoRoot: cfg.repoRoot,
     base: bases.get("postgres"),
-    ...builds,
+    builds,
   });
   const encryptionKey = new GeneratedSecret("encryption-key", {
     kind: "key32",
@@ -139,7 +139,7 @@ export function harnessProgram(repoRoot: string = resolve(__dirname, "..")) {
     port: cfg.edge.port,
     bindAddress: cfg.edge.bindAddress,
     waitTimeoutSeconds: cfg.waitTimeoutSeconds,
-    ...builds,
+    builds,
   });
 
   const containerNames = [
