@@ -154,44 +154,55 @@ const tenants = z
     error: (i) => `must be a non-empty list of {name, orgId?, adminToken?}, got ${describe(i.input)}`,
   })
   .min(1, { error: "must be a non-empty list of {name, orgId?, adminToken?}, got an empty list" })
-  .superRefine((list, ctx) => {
-    const names = new Map<string, number>();
-    const hosts = new Map<string, number>();
-    const orgs = new Map<string, number>();
-    list.forEach((t, i) => {
-      if (names.has(t.name)) {
-        ctx.addIssue({
-          code: "custom",
-          path: [i, "name"],
-          message: `duplicate tenant name "${t.name}" (also tenants[${names.get(t.name)}])`,
-          params: { fix: "give every tenant a distinct name" },
-        });
-        return;
-      }
-      names.set(t.name, i);
-      const host = tenantHost(t.name);
-      if (hosts.has(host)) {
-        ctx.addIssue({
-          code: "custom",
-          path: [i, "name"],
-          message: `host ${host} is already routed to tenants[${hosts.get(host)}]`,
-          params: { fix: "give every tenant a distinct name" },
-        });
-      }
-      hosts.set(host, i);
-      if (orgs.has(t.orgId)) {
-        ctx.addIssue({
-          code: "custom",
-          path: [i, "orgId"],
-          message: `org id "${t.orgId}" is also used by tenants[${orgs.get(t.orgId)}]; each tenant is its own org in production`,
-          params: {
-            fix: "give every tenant a distinct orgId (or omit orgId for the default harness-org-<name>)",
-          },
-        });
-      }
-      orgs.set(t.orgId, i);
-    });
-  });
+  .superRefine(
+    (list, ctx) => {
+      const names = new Map<string, number>();
+      const hosts = new Map<string, number>();
+      const orgs = new Map<string, number>();
+      if (!Array.isArray(list)) return;
+      // Also when another entry is wrong (then entries may be as given): every problem at once.
+      list.forEach((entry, i) => {
+        const given = entry as { name?: unknown; orgId?: unknown } | null;
+        if (typeof given?.name !== "string" || !TENANT_NAME_PATTERN.test(given.name)) return;
+        const t = {
+          name: given.name,
+          orgId: typeof given.orgId === "string" ? given.orgId : defaultOrgId(given.name),
+        };
+        if (names.has(t.name)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [i, "name"],
+            message: `duplicate tenant name "${t.name}" (also tenants[${names.get(t.name)}])`,
+            params: { fix: "give every tenant a distinct name" },
+          });
+          return;
+        }
+        names.set(t.name, i);
+        const host = tenantHost(t.name);
+        if (hosts.has(host)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [i, "name"],
+            message: `host ${host} is already routed to tenants[${hosts.get(host)}]`,
+            params: { fix: "give every tenant a distinct name" },
+          });
+        }
+        hosts.set(host, i);
+        if (orgs.has(t.orgId)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [i, "orgId"],
+            message: `org id "${t.orgId}" is also used by tenants[${orgs.get(t.orgId)}]; each tenant is its own org in production`,
+            params: {
+              fix: "give every tenant a distinct orgId (or omit orgId for the default harness-org-<name>)",
+            },
+          });
+        }
+        orgs.set(t.orgId, i);
+      });
+    },
+    { when: () => true },
+  );
 
 const build = object({
   context: documented(

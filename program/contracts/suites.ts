@@ -6,6 +6,8 @@
  * both the config parser (program/config/parse.ts, which adds the filesystem checks) and the runner.
  */
 import { isAbsolute } from "node:path";
+import { z } from "zod";
+import { describe, documented, errorMap, problemsOf } from "./problems";
 
 export const SUITES_ENV = "HARNESS_SUITES";
 
@@ -38,169 +40,159 @@ export interface SuiteProblem {
   fix: string;
 }
 
-const KEYS = ["name", "command", "cwd", "timeoutSeconds", "junit"] as const;
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "an object";
-  return `${typeof value} ${JSON.stringify(value)}`;
+export interface SuitesOptions {
+  /** Whether an absolute `cwd` is accepted (the runner's contract: yes; the stack config: no, it stays portable). */
+  absoluteCwd: boolean;
+  /** What is wrong with a well-formed cwd (e.g. it does not exist), if anything. */
+  cwdProblem?: (cwd: string) => string | undefined;
 }
 
 const hasParentSegment = (path: string) => path.split(/[\\/]+/).includes("..");
 
+/** What is wrong with a `junit` path or glob, if anything. */
+function junitProblem(junit: string): string | undefined {
+  if (junit.trim() === "") return `must be a file path or glob, got ${describe(junit)}`;
+  if (isAbsolute(junit)) return `"${junit}" is absolute`;
+  if (hasParentSegment(junit))
+    return `"${junit}" leaves the suite's cwd (..): the files it matches are deleted before the suite starts`;
+  if (junit.replaceAll(JUNIT_STACK_PLACEHOLDER, "").includes("$"))
+    return `"${junit}" holds a "$" other than ${JUNIT_STACK_PLACEHOLDER}, the only placeholder replaced`;
+  return undefined;
+}
+
 /**
- * Checks a decoded list of suites; every problem is listed with its fix. `absoluteCwd`: whether an
- * absolute `cwd` is accepted (the runner's contract: yes; the stack config: no, it stays portable).
+ * The suites as a schema: each key's check, default and fix; duplicate names across the list. The
+ * options make the one difference between the stack config and the runner's contract (absolute
+ * cwds), and let the config add its filesystem check.
  */
+export function suitesSchema(options: SuitesOptions): z.ZodType<SuiteSpec[]> {
+  const nameError = (i: { input?: unknown }) =>
+    i.input === undefined
+      ? "is required"
+      : `${describe(i.input)} is not a valid suite name (a letter or digit first, then letters, digits, . _ -; at most 64 characters)`;
+  const commandError = (i: { input?: unknown }) =>
+    i.input === undefined ? "is required" : `must be a non-empty shell command, got ${describe(i.input)}`;
+  const cwdError = (i: { input?: unknown }) => `must be a directory path, got ${describe(i.input)}`;
+  const suite = documented(
+    z.strictObject(
+      {
+        name: documented(z.string({ error: nameError }).regex(SUITE_NAME_PATTERN, { error: nameError }), {
+          fix: `name it like "api" or "e2e-pytest": it names the suite's output file and its reports`,
+        }),
+        command: documented(
+          z.string({ error: commandError }).refine((c) => c.trim() !== "", { error: commandError }),
+          {
+            fix: `e.g. "bash test_api.sh" or "python3 -m pytest --junitxml=junit.xml" (run with bash -c in cwd)`,
+          },
+        ),
+        cwd: documented(
+          z
+            .string({ error: cwdError })
+            .refine((c) => c.trim() !== "", { error: cwdError })
+            .superRefine((cwd, ctx) => {
+              if (!options.absoluteCwd && isAbsolute(cwd)) {
+                ctx.addIssue({
+                  code: "custom",
+                  message: `"${cwd}" is absolute; the stack config stays portable with paths relative to the repository root`,
+                  params: {
+                    fix: "write it relative to the repository root (e.g. tests/e2e, or ../service/tests/e2e for a sibling checkout)",
+                  },
+                });
+                return;
+              }
+              const problem = options.cwdProblem?.(cwd);
+              if (problem !== undefined)
+                ctx.addIssue({
+                  code: "custom",
+                  message: problem,
+                  params: {
+                    fix: "point cwd at the folder the suite runs in, relative to the repository root (omit it for the root)",
+                  },
+                });
+            })
+            .default("."),
+          { fix: "omit it for the repository root, or give a folder relative to it" },
+        ),
+        timeoutSeconds: documented(
+          z
+            .unknown()
+            .transform((value, ctx) => {
+              const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+              if (typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= MAX_SUITE_TIMEOUT_SECONDS)
+                return n;
+              ctx.addIssue({
+                code: "custom",
+                message: `must be a positive whole number of seconds (at most ${MAX_SUITE_TIMEOUT_SECONDS}), got ${describe(value)}`,
+              });
+              return z.NEVER;
+            })
+            .default(DEFAULT_SUITE_TIMEOUT_SECONDS),
+          {
+            fix: `omit it for ${DEFAULT_SUITE_TIMEOUT_SECONDS}, or set the longest the whole suite may take, e.g. 300`,
+          },
+        ),
+        junit: documented(
+          z
+            .string({ error: (i) => `must be a file path or glob, got ${describe(i.input)}` })
+            .superRefine((junit, ctx) => {
+              const problem = junitProblem(junit);
+              if (problem) ctx.addIssue({ code: "custom", message: problem });
+            })
+            .optional(),
+          {
+            fix: `give the JUnit file the suite writes relative to its cwd (e.g. junit.xml, reports/*.xml, .junit/${JUNIT_STACK_PLACEHOLDER}.xml); set cwd higher up if it lies outside`,
+          },
+        ),
+      },
+      {
+        error: (i) =>
+          i.code === "invalid_type"
+            ? `must be an object like {name: api, command: "bash test_api.sh"}, got ${describe(i.input)}`
+            : undefined,
+      },
+    ),
+    { fix: "write each suite as {name, command, cwd?, timeoutSeconds?, junit?}" },
+  );
+  return documented(
+    z
+      .array(suite, {
+        error: (i) =>
+          `must be a list of {name, command, cwd?, timeoutSeconds?, junit?}, got ${describe(i.input)}`,
+      })
+      .superRefine(
+        (list, ctx) => {
+          // Also when an entry is wrong elsewhere: every problem at once.
+          const seen = new Map<string, number>();
+          if (!Array.isArray(list)) return;
+          list.forEach((entry, i) => {
+            const name = (entry as { name?: unknown } | null)?.name;
+            if (typeof name !== "string" || !SUITE_NAME_PATTERN.test(name)) return;
+            if (seen.has(name)) {
+              ctx.addIssue({
+                code: "custom",
+                path: [i, "name"],
+                message: `duplicate suite name "${name}" (also [${seen.get(name)}])`,
+                params: { fix: "give every suite a distinct name" },
+              });
+            } else seen.set(name, i);
+          });
+        },
+        { when: () => true },
+      ),
+    { fix: "e.g. [{name: api, command: bash test_api.sh, cwd: tests/e2e}]" },
+  ) as unknown as z.ZodType<SuiteSpec[]>;
+}
+
+/** Checks a decoded list of suites (absent: none); every problem is listed with its fix. */
 export function checkSuites(
   value: unknown,
-  options: {
-    absoluteCwd: boolean;
-    /** What is wrong with a well-formed cwd (e.g. it does not exist), if anything. */
-    cwdProblem?: (cwd: string) => string | undefined;
-  },
+  options: SuitesOptions,
 ): { suites: SuiteSpec[]; problems: SuiteProblem[] } {
-  const problems: SuiteProblem[] = [];
-  const add = (path: string, problem: string, fix: string) => problems.push({ path, problem, fix });
-  if (value === undefined || value === null) return { suites: [], problems };
-  if (!Array.isArray(value)) {
-    add(
-      "",
-      `must be a list of {name, command, cwd?, timeoutSeconds?, junit?}, got ${describe(value)}`,
-      "e.g. [{name: api, command: bash test_api.sh, cwd: tests/e2e}]",
-    );
-    return { suites: [], problems };
-  }
-  const suites: SuiteSpec[] = [];
-  const seen = new Map<string, number>();
-  value.forEach((entry: unknown, i) => {
-    const at = `[${i}]`;
-    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
-      add(
-        at,
-        `must be an object like {name: api, command: "bash test_api.sh"}, got ${describe(entry)}`,
-        "write each suite as {name, command, cwd?, timeoutSeconds?, junit?}",
-      );
-      return;
-    }
-    const e = entry as Record<string, unknown>;
-    for (const key of Object.keys(e)) {
-      if (!(KEYS as readonly string[]).includes(key))
-        add(`${at}.${key}`, "unknown key", `remove it; known keys: ${KEYS.join(", ")}`);
-    }
-    let ok = true;
-    const name = e.name;
-    if (typeof name !== "string" || !SUITE_NAME_PATTERN.test(name)) {
-      ok = false;
-      add(
-        `${at}.name`,
-        name === undefined
-          ? "is required"
-          : `${describe(name)} is not a valid suite name (a letter or digit first, then letters, digits, . _ -; at most 64 characters)`,
-        `name it like "api" or "e2e-pytest": it names the suite's output file and its reports`,
-      );
-    } else if (seen.has(name)) {
-      ok = false;
-      add(
-        `${at}.name`,
-        `duplicate suite name "${name}" (also [${seen.get(name)}])`,
-        "give every suite a distinct name",
-      );
-    } else {
-      seen.set(name, i);
-    }
-    if (typeof e.command !== "string" || e.command.trim() === "") {
-      ok = false;
-      add(
-        `${at}.command`,
-        e.command === undefined
-          ? "is required"
-          : `must be a non-empty shell command, got ${describe(e.command)}`,
-        `e.g. "bash test_api.sh" or "python3 -m pytest --junitxml=junit.xml" (run with bash -c in cwd)`,
-      );
-    }
-    let cwd = ".";
-    let cwdOk = true;
-    if (e.cwd !== undefined) {
-      if (typeof e.cwd !== "string" || e.cwd.trim() === "") {
-        cwdOk = false;
-        add(
-          `${at}.cwd`,
-          `must be a directory path, got ${describe(e.cwd)}`,
-          "omit it for the repository root, or give a folder relative to it",
-        );
-      } else if (!options.absoluteCwd && isAbsolute(e.cwd)) {
-        cwdOk = false;
-        add(
-          `${at}.cwd`,
-          `"${e.cwd}" is absolute; the stack config stays portable with paths relative to the repository root`,
-          `write it relative to the repository root (e.g. tests/e2e, or ../service/tests/e2e for a sibling checkout)`,
-        );
-      } else {
-        cwd = e.cwd;
-      }
-    }
-    const cwdProblem = cwdOk ? options.cwdProblem?.(cwd) : undefined;
-    if (cwdProblem !== undefined) {
-      cwdOk = false;
-      add(
-        `${at}.cwd`,
-        cwdProblem,
-        "point cwd at the folder the suite runs in, relative to the repository root (omit it for the root)",
-      );
-    }
-    let timeoutSeconds = DEFAULT_SUITE_TIMEOUT_SECONDS;
-    if (e.timeoutSeconds !== undefined) {
-      const n =
-        typeof e.timeoutSeconds === "string" && e.timeoutSeconds.trim() !== ""
-          ? Number(e.timeoutSeconds)
-          : e.timeoutSeconds;
-      if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > MAX_SUITE_TIMEOUT_SECONDS) {
-        ok = false;
-        add(
-          `${at}.timeoutSeconds`,
-          `must be a positive whole number of seconds (at most ${MAX_SUITE_TIMEOUT_SECONDS}), got ${describe(e.timeoutSeconds)}`,
-          `omit it for ${DEFAULT_SUITE_TIMEOUT_SECONDS}, or set the longest the whole suite may take, e.g. 300`,
-        );
-      } else {
-        timeoutSeconds = n;
-      }
-    }
-    let junit: string | undefined;
-    if (e.junit !== undefined) {
-      const problem =
-        typeof e.junit !== "string" || e.junit.trim() === ""
-          ? `must be a file path or glob, got ${describe(e.junit)}`
-          : isAbsolute(e.junit)
-            ? `"${e.junit}" is absolute`
-            : hasParentSegment(e.junit)
-              ? `"${e.junit}" leaves the suite's cwd (..): the files it matches are deleted before the suite starts`
-              : e.junit.replaceAll(JUNIT_STACK_PLACEHOLDER, "").includes("$")
-                ? `"${e.junit}" holds a "$" other than ${JUNIT_STACK_PLACEHOLDER}, the only placeholder replaced`
-                : undefined;
-      if (problem) {
-        ok = false;
-        add(
-          `${at}.junit`,
-          problem,
-          `give the JUnit file the suite writes relative to its cwd (e.g. junit.xml, reports/*.xml, .junit/${JUNIT_STACK_PLACEHOLDER}.xml); set cwd higher up if it lies outside`,
-        );
-      } else {
-        junit = e.junit as string;
-      }
-    }
-    if (ok && cwdOk) {
-      suites.push({
-        name: name as string,
-        command: e.command as string,
-        cwd,
-        timeoutSeconds,
-        ...(junit === undefined ? {} : { junit }),
-      });
-    }
-  });
-  return { suites, problems };
+  if (value === undefined || value === null) return { suites: [], problems: [] };
+  const schema = suitesSchema(options);
+  const parsed = schema.safeParse(value, { error: errorMap });
+  if (parsed.success) return { suites: parsed.data, problems: [] };
+  return { suites: [], problems: problemsOf(schema, parsed.error) };
 }
 
 /** The suite's JUnit path or glob for a stack (its placeholder replaced). */
