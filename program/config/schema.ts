@@ -4,10 +4,10 @@
  * and docs/pulumi.md's config tables are generated from it (`npm run docs:config`); the types the
  * program uses are inferred from it. Adding a key means adding it here.
  *
- * Two keys keep validators of their own, plugged in by parse.ts, because other readers share them:
- * `engine` (config/engine.ts: also an engine pool file's entries) and `suites` (contracts/suites.ts:
- * also the runner's HARNESS_SUITES contract). Checks that need the filesystem (a directory exists)
- * are in parse.ts too.
+ * Two keys are defined where their other readers find them, and parse.ts plugs them in: `suites` is
+ * the zod schema of contracts/suites.ts (also the runner's HARNESS_SUITES contract), and `engine`
+ * keeps the validator of config/engine.ts (also an engine pool file's entries; its rules are mostly
+ * between its keys). Checks that need the filesystem (a directory exists) are in parse.ts.
  */
 import { isIP } from "node:net";
 import { z } from "zod";
