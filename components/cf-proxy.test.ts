@@ -13,6 +13,7 @@ import { edgeOptions } from "../program/config/edge";
 import { DEFAULT_EDGE } from "../program/config/schema";
 import { CfProxy } from "./cf-proxy";
 import { allOf, labelsOf, localEngine, recordDeclarations, the, valueOf } from "./test-support/declare";
+import { buildOf } from "./test-support/build";
 
 const REPO = join(__dirname, "..");
 const CONTAINER = "docker:index/container:Container";
@@ -94,7 +95,7 @@ test("cf-proxy: dual-homed as `cf-proxy`, its port on the bind address, the rend
   assert.ok(health.includes(`test -s ${pid}`), `the healthcheck probes ${pid}: ${health}`);
 
   const image = the(declared, IMAGE, "cf-proxy-image");
-  const build = image.inputs.build as { context: string; buildArgs: Record<string, string> };
+  const build = buildOf(image);
   assert.equal(build.context, join(REPO, "cf-proxy"));
   assert.deepEqual(build.buildArgs, { NGINX_BASE: "nginx:1.27-alpine" }, "no config baked in");
 });

@@ -11,6 +11,7 @@ import * as docker from "@pulumi/docker";
 import { CpStub } from "./cp-stub";
 import { DockerEngine } from "./engine";
 import { allOf, labelsOf, localEngine, recordDeclarations, the, valueOf } from "./test-support/declare";
+import { buildOf } from "./test-support/build";
 
 const REPO = join(__dirname, "..");
 const CONTAINER = "docker:index/container:Container";
@@ -63,7 +64,7 @@ test("cp-stub, published: dual-homed, its picked port on the publish address, la
   the(declared, "harness:index:HostPort", "cp-stub-port");
 
   const image = the(declared, "docker:index/remoteImage:RemoteImage", "cp-stub-image");
-  const build = image.inputs.build as { context: string; buildArgs: Record<string, string> };
+  const build = buildOf(image);
   assert.equal(build.context, join(REPO, "cp-stub"));
   assert.deepEqual(build.buildArgs, { NODE_BASE: "harness-local/node:20" });
   assert.match(String(image.inputs.name), /^harness-ci-7\/cp-stub:[0-9a-f]{12}$/);

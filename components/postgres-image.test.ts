@@ -10,17 +10,10 @@ import { test } from "node:test";
 import * as docker from "@pulumi/docker";
 import { PostgresImage } from "./postgres-image";
 import { localEngine, recordDeclarations, the, valueOf } from "./test-support/declare";
+import { buildOf } from "./test-support/build";
 
 const REPO = join(__dirname, "..");
 const IMAGE = "docker:index/remoteImage:RemoteImage";
-
-interface Build {
-  context: string;
-  dockerfile: string;
-  buildArgs: Record<string, string>;
-  labels: Record<string, string>;
-  useLegacyBuilder: boolean;
-}
 
 test("postgres image: program/images/postgres on the configured base, user and db baked in, tagged by content", async () => {
   const declared = await recordDeclarations();
@@ -43,7 +36,7 @@ test("postgres image: program/images/postgres on the configured base, user and d
   await Promise.all([valueOf(nonce.image.imageId), valueOf(v1.image.imageId)]);
 
   const built = the(declared, IMAGE, "postgres-image-image");
-  const build = built.inputs.build as Build;
+  const build = buildOf(built);
   assert.equal(build.context, join(REPO, "program", "images", "postgres"));
   assert.equal(build.dockerfile, "Dockerfile");
   // The user and database the cluster is initialised with at build time: what postgres.ts's URL names.
@@ -59,10 +52,10 @@ test("postgres image: program/images/postgres on the configured base, user and d
   assert.match(built.provider ?? "", /::engine-provider::/);
 
   const n = the(declared, IMAGE, "pg-nonce-image");
-  assert.equal((n.inputs.build as Build).buildArgs.HARNESS_REBUILD, "n1");
+  assert.equal(buildOf(n).buildArgs.HARNESS_REBUILD, "n1");
   assert.equal(n.inputs.keepLocally, true, "keepImages");
   const legacy = the(declared, IMAGE, "pg-v1-image");
-  assert.equal((legacy.inputs.build as Build).useLegacyBuilder, true);
+  assert.equal(buildOf(legacy).useLegacyBuilder, true);
   const names = [built, n, legacy].map((d) => String(d.inputs.name));
   assert.equal(new Set(names).size, 3, `the nonce and the builder each give a new tag: ${names.join(", ")}`);
 });

@@ -9,6 +9,7 @@ import { test } from "node:test";
 import * as docker from "@pulumi/docker";
 import { Sinkhole } from "./sinkhole";
 import { localEngine, recordDeclarations, the, valueOf } from "./test-support/declare";
+import { buildOf } from "./test-support/build";
 
 const REPO = join(__dirname, "..");
 
@@ -35,7 +36,7 @@ test("sinkhole: its image, NET_ADMIN on the internal network only, its address, 
   assert.equal(c.inputs.ports, undefined, "nothing published");
 
   const image = the(declared, "docker:index/remoteImage:RemoteImage", "sinkhole-image");
-  const build = image.inputs.build as { context: string; buildArgs: Record<string, string> };
+  const build = buildOf(image);
   assert.equal(build.context, join(REPO, "sinkhole"));
   assert.deepEqual(build.buildArgs, { NODE_BASE: "harness-local/node:20" });
 

@@ -13,6 +13,7 @@ import * as docker from "@pulumi/docker";
 import type { TenantImageSource } from "../program/config/schema";
 import { TenantImage } from "./tenant-image";
 import { allOf, localEngine, recordDeclarations, the, valueOf } from "./test-support/declare";
+import { buildOf } from "./test-support/build";
 
 // One recorder per file: a component registers its outputs after the test awaited it, and a
 // second setMocks would drop the resources it still reports on. Each test uses names of its own.
@@ -20,15 +21,6 @@ const recording = recordDeclarations().then((declared) => ({ declared, engine: l
 
 const REPO = join(__dirname, "..");
 const IMAGE = "docker:index/remoteImage:RemoteImage";
-
-interface Build {
-  context: string;
-  dockerfile: string;
-  buildArgs: Record<string, string>;
-  labels: Record<string, string>;
-  useLegacyBuilder: boolean;
-  target?: string;
-}
 
 const work = mkdtempSync(join(tmpdir(), "tenant-image-test-"));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -74,7 +66,7 @@ test("tenant image, reference: built from reference-tenant/ on the node base wit
   await Promise.all(changed.map((v) => valueOf(v.ref)));
 
   const built = the(declared, IMAGE, "tenant-image-image");
-  const build = built.inputs.build as Build;
+  const build = buildOf(built);
   assert.equal(build.context, join(REPO, "reference-tenant"));
   assert.equal(build.dockerfile, "Dockerfile", "relative to the context, as the docker CLI sends it");
   assert.deepEqual(build.buildArgs, { NODE_BASE: "harness-local/node:20", GIT_SHA: "feedbeef" });
@@ -86,9 +78,9 @@ test("tenant image, reference: built from reference-tenant/ on the node base wit
   const name = String(built.inputs.name);
   assert.match(name, /^harness-ci-7\/tenant:[0-9a-f]{12}$/);
 
-  const nonce = the(declared, IMAGE, "ti-nonce-image").inputs.build as Build;
+  const nonce = buildOf(the(declared, IMAGE, "ti-nonce-image"));
   assert.equal(nonce.buildArgs.HARNESS_REBUILD, "n1", "the nonce reaches the Dockerfile");
-  assert.equal((the(declared, IMAGE, "ti-v1-image").inputs.build as Build).useLegacyBuilder, true);
+  assert.equal(buildOf(the(declared, IMAGE, "ti-v1-image")).useLegacyBuilder, true);
   const tags = new Map<string, string>([[name, "the original"]]);
   for (const [what, variant] of variants) {
     const vName = String(the(declared, IMAGE, `${variant}-image`).inputs.name);
@@ -131,14 +123,14 @@ test("tenant image, build: the user's context, Dockerfile, args and target; GIT_
   await valueOf(elsewhere.ref);
 
   const built = the(declared, IMAGE, "ti-build-image");
-  const build = built.inputs.build as Build;
+  const build = buildOf(built);
   assert.equal(build.context, context);
   assert.equal(build.dockerfile, "workspace-server/Dockerfile.tenant");
   assert.deepEqual(build.buildArgs, { GO_VERSION: "1.23", GIT_SHA: "feedbeef" }, "gitSha wins, no NODE_BASE");
   assert.equal(build.target, "runtime");
   assert.equal(built.inputs.keepLocally, true, "keepImages");
   assert.match(String(built.inputs.name), /^harness-ci-7\/tenant:[0-9a-f]{12}$/);
-  const out = the(declared, IMAGE, "ti-outside-image").inputs.build as Build;
+  const out = buildOf(the(declared, IMAGE, "ti-outside-image"));
   assert.equal(out.dockerfile, outside, "a Dockerfile outside the context: absolute");
   assert.deepEqual(out.buildArgs, { GIT_SHA: "feedbeef" });
 });

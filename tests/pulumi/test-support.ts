@@ -83,20 +83,7 @@ export function builtImages(g: Graph): RegisteredResource[] {
   return g.ofType(REMOTE_IMAGE).filter((r) => r.inputs.build !== undefined);
 }
 
-/** The `build` block of a built image, as registered. */
-export type BuildInput = {
-  context: string;
-  dockerfile: string;
-  buildArgs: Record<string, string>;
-  labels: Record<string, string>;
-  useLegacyBuilder: boolean;
-  target?: string;
-};
-
-export function buildOf(resource: RegisteredResource): BuildInput {
-  assert.ok(resource.inputs.build, `${resource.name} has a build block`);
-  return resource.inputs.build as BuildInput;
-}
+export { buildOf, type BuildInput } from "../../components/test-support/build";
 
 /** The host port a HostPort's pick Command printed (what the mocks answered). */
 export function pickedPort(g: Graph, hostPort: string): number {
