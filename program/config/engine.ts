@@ -10,6 +10,7 @@
 import { isIP } from "node:net";
 import { join, resolve } from "node:path";
 import type { EngineAccess } from "../contracts/engine";
+import { describe } from "../contracts/problems";
 
 export interface EngineConfig extends EngineAccess {
   /** The engine's address its published ports bind on (never all interfaces). */
@@ -52,13 +53,6 @@ export interface EngineParseContext {
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "an object";
-  return `${typeof value} ${JSON.stringify(value)}`;
-}
 
 function isObject(value: unknown): value is Record<string, Json> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

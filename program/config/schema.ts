@@ -15,7 +15,7 @@ import { defaultOrgId, tenantHost, TENANT_NAME_PATTERN } from "../contracts/host
 import type { EgressPolicy } from "../contracts/egress";
 import type { SuiteSpec } from "../contracts/suites";
 import type { EngineConfig } from "./engine";
-import { describe, documented } from "../contracts/problems";
+import { describe, documented, integerIn } from "../contracts/problems";
 
 export const NAMESPACE = "harness";
 
@@ -70,18 +70,6 @@ const text = (pattern: RegExp, what: string) => {
   const error = (issue: { input?: unknown }) => `must be ${what}, got ${describe(issue.input)}`;
   return z.string({ error }).regex(pattern, { error });
 };
-
-/** An integer from min to max; a numeric string counts (the CLI passes strings). */
-const integer = (min: number, max: number) =>
-  z.unknown().transform((value, ctx) => {
-    const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
-    if (typeof n === "number" && Number.isInteger(n) && n >= min && n <= max) return n;
-    ctx.addIssue({
-      code: "custom",
-      message: `must be an integer from ${min} to ${max}, got ${describe(value)}`,
-    });
-    return z.NEVER;
-  });
 
 /** true or false; "true"/"false" count. */
 const boolean = () =>
@@ -297,7 +285,7 @@ const baseImages = object({
 }).prefault({});
 
 const edge = object({
-  port: documented(integer(0, 65535).default(8080), {
+  port: documented(integerIn(0, 65535).default(8080), {
     fix: `use 1-65535, or 0 to pick a free port: pulumi config set --path ${NAMESPACE}:edge.port 0`,
   }),
   bindAddress: documented(
@@ -312,7 +300,7 @@ const edge = object({
   forwardedProto: documented(z.enum(["http", "https"]).default("https"), {
     fix: `use "https" (what the real CDN sends) unless a test needs "http"`,
   }),
-  readTimeoutSeconds: documented(integer(1, 86400).default(100), {
+  readTimeoutSeconds: documented(integerIn(1, 86400).default(100), {
     fix: "use seconds, e.g. 100 (the CDN tunnel's default)",
   }),
   maxBodySize: documented(
@@ -334,8 +322,8 @@ const replays = object({
   ),
   include: documented(nonEmptyStrings().default([]), { fix: `use glob patterns, e.g. ["tenant-*"]` }),
   exclude: documented(nonEmptyStrings().default([]), { fix: `use glob patterns, e.g. ["canary-*"]` }),
-  timeoutSeconds: documented(integer(1, 3600).default(120), { fix: "use seconds per replay, e.g. 120" }),
-  concurrency: documented(integer(1, 16).default(3), {
+  timeoutSeconds: documented(integerIn(1, 3600).default(120), { fix: "use seconds per replay, e.g. 120" }),
+  concurrency: documented(integerIn(1, 16).default(3), {
     fix: "use 1 (one at a time, as the anchor) to 16 (default 3)",
   }),
   rerun: documented(z.enum(["on-change", "always"]).default("on-change"), {
@@ -546,13 +534,13 @@ export const harnessSchema = z.strictObject({
       fix: `e.g. ${NAMESPACE}:cpStub: {publish: false}`,
     },
   ),
-  rateLimit: documented(integer(1, 1_000_000).default(1000), {
+  rateLimit: documented(integerIn(1, 1_000_000).default(1000), {
     summary: "the tenants' `RATE_LIMIT` (all harness traffic arrives from the edge's one IP)",
     details:
       "The tenants' `RATE_LIMIT` (per minute per client IP; all harness traffic arrives from the edge's one IP).",
     fix: "requests per minute per client IP, e.g. 1000 (all harness traffic comes from the edge's one IP)",
   }),
-  waitTimeoutSeconds: documented(integer(10, 3600).default(120), {
+  waitTimeoutSeconds: documented(integerIn(10, 3600).default(120), {
     summary: "how long `up` waits for each container to become healthy",
     details:
       "How long `up` waits for each container to become healthy (the health gate) before failing; an exited or unhealthy container fails it at once.",

@@ -52,6 +52,19 @@ export function pathText(path: readonly PropertyKey[]): string {
     .join("");
 }
 
+/**
+ * An integer from min to max; a numeric string counts (the CLI passes config values as strings).
+ * `must` words the problem, which then says what it got.
+ */
+export function integerIn(min: number, max: number, must = `must be an integer from ${min} to ${max}`) {
+  return z.unknown().transform((value, ctx) => {
+    const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+    if (typeof n === "number" && Number.isInteger(n) && n >= min && n <= max) return n;
+    ctx.addIssue({ code: "custom", message: `${must}, got ${describe(value)}` });
+    return z.NEVER;
+  });
+}
+
 function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {

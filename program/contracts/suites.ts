@@ -7,7 +7,7 @@
  */
 import { isAbsolute } from "node:path";
 import { z } from "zod";
-import { describe, documented, errorMap, problemsOf } from "./problems";
+import { describe, documented, errorMap, integerIn, problemsOf } from "./problems";
 
 export const SUITES_ENV = "HARNESS_SUITES";
 
@@ -114,19 +114,11 @@ export function suitesSchema(options: SuitesOptions): z.ZodType<SuiteSpec[]> {
           { fix: "omit it for the repository root, or give a folder relative to it" },
         ),
         timeoutSeconds: documented(
-          z
-            .unknown()
-            .transform((value, ctx) => {
-              const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
-              if (typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= MAX_SUITE_TIMEOUT_SECONDS)
-                return n;
-              ctx.addIssue({
-                code: "custom",
-                message: `must be a positive whole number of seconds (at most ${MAX_SUITE_TIMEOUT_SECONDS}), got ${describe(value)}`,
-              });
-              return z.NEVER;
-            })
-            .default(DEFAULT_SUITE_TIMEOUT_SECONDS),
+          integerIn(
+            1,
+            MAX_SUITE_TIMEOUT_SECONDS,
+            `must be a positive whole number of seconds (at most ${MAX_SUITE_TIMEOUT_SECONDS})`,
+          ).default(DEFAULT_SUITE_TIMEOUT_SECONDS),
           {
             fix: `omit it for ${DEFAULT_SUITE_TIMEOUT_SECONDS}, or set the longest the whole suite may take, e.g. 300`,
           },
